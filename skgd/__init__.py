@@ -1,0 +1,7 @@
+"""skgd: scikit-learn compatible estimators trained by gradient descent."""
+
+from ._regressor import GDRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["GDRegressor", "__version__"]

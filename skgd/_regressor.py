@@ -1,0 +1,289 @@
+"""GDRegressor: a linear model fitted by gradient descent."""
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import BaseGD
+
+
+class GDRegressor(RegressorMixin, BaseGD):
+    """Linear regression fitted by gradient descent, with its history.
+
+    Minimises the mean squared error ``mean((X @ coef + intercept - y)**2)`` (the
+    plain mean, as in the textbooks and PyTorch's ``MSELoss``; scikit-learn's
+    :class:`~sklearn.linear_model.SGDRegressor` minimises half of it) by full-batch,
+    per-sample or mini-batch gradient descent, and records what it did: the loss
+    of every epoch and the parameters after every epoch or every update.
+
+    Parameters
+    ----------
+    loss : {"squared_error"}, default="squared_error"
+        The loss. With ``sample_weight`` its weighted mean is minimised. With
+        several targets the loss is the sum of the per-target losses, so each
+        target gets the coefficients a separate fit would give it.
+
+    solver : {"batch", "sgd", "minibatch"}, default="batch"
+        ``"batch"`` makes one update per epoch from all samples, ``"sgd"`` one
+        update per sample, ``"minibatch"`` one update per ``batch_size`` samples
+        (the last batch may be smaller).
+
+    batch_size : int, default=32
+        Samples per update for ``solver="minibatch"``; ignored otherwise.
+
+    learning_rate : float or "auto", default="auto"
+        The step size. ``"auto"`` takes ``1 / L`` for the Lipschitz constant ``L``
+        of the gradient: ``2 * lambda_max(X^T X / n)`` (a few power iterations,
+        the rows augmented with a 1 for the intercept) for ``"batch"``, which
+        makes the loss decrease at every epoch; ``2 * max_i ||x_i||**2`` for the
+        stochastic solvers, as scikit-learn's SAG does. The value used is stored
+        in ``learning_rate_``.
+
+    max_iter : int, default=1000
+        Maximum number of epochs (passes over the data).
+
+    tol : float or None, default=1e-4
+        The fit stops when the epoch loss has not improved by at least ``tol``
+        over the best loss so far for ``n_iter_no_change`` consecutive epochs.
+        ``None`` runs all ``max_iter`` epochs.
+
+    n_iter_no_change : int, default=5
+        Epochs without improvement before stopping. With ``1`` this is the
+        textbook rule "stop when the loss changes by less than ``tol``".
+
+    shuffle : bool, default=True
+        Reshuffle the samples before every epoch of the stochastic solvers.
+        ``False`` visits them in data order. The batch solver never shuffles.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling; an int makes a fit reproducible bit for bit.
+
+    fit_intercept : bool, default=True
+        Whether to fit an intercept (never penalised, never centred away: the
+        intercept is updated by gradient descent like the coefficients).
+
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution instead of from zero.
+
+    record : {"epoch", "update"} or None, default="epoch"
+        Which parameters go into ``coef_history_`` and ``intercept_history_``:
+        after every epoch, after every update (to see SGD zigzag on small data),
+        or none (``None``: saves memory on large data; the histories are then
+        ``None``). The loss per epoch is always recorded.
+
+    verbose : int, default=0
+        Print one line per epoch: epoch, loss, learning rate, elapsed time.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, of the same dtype as ``X`` (float32 or float64).
+
+    intercept_ : float or ndarray of shape (n_targets,)
+        The intercept (0 when ``fit_intercept=False``).
+
+    loss_history_ : ndarray of shape (n_iter_,)
+        For each epoch, the mean over its samples of the loss each sample had
+        when it was used for its update. For ``"batch"`` this is the training
+        loss at the start of the epoch.
+
+    coef_history_ : ndarray of shape (n_records, ...) or None
+        The coefficients before the first update (row 0) and after every epoch
+        (``n_records = n_iter_ + 1``) or every update (``n_records = t_ + 1``),
+        following ``record``. A leading axis is added to the shape of ``coef_``.
+
+    intercept_history_ : ndarray of shape (n_records, ...) or None
+        The intercept, recorded as ``coef_history_``.
+
+    history_ : pandas.DataFrame
+        One row per epoch, indexed by epoch number: ``loss``,
+        ``learning_rate``, ``n_updates`` and ``time`` (seconds since the start).
+
+    n_iter_ : int
+        Epochs run (including those of earlier ``partial_fit`` calls).
+
+    t_ : int
+        Parameter updates made.
+
+    learning_rate_ : float
+        The step size used (resolved from ``"auto"`` or copied).
+
+    stop_reason_ : {"converged", "max_iter", "diverged"}
+        Why the last call to ``fit`` stopped. On ``"diverged"`` a
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised and the
+        parameters of the last finite epoch are kept.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.SGDRegressor : Per-sample SGD on half the squared error.
+    sklearn.linear_model.LinearRegression : The closed-form least-squares solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd import GDRegressor
+    >>> X = np.array([[1.0], [2.0], [3.0]])
+    >>> y = np.array([2.0, 4.0, 6.0])
+    >>> reg = GDRegressor(learning_rate=0.01, max_iter=100, tol=None,
+    ...                   fit_intercept=False).fit(X, y)
+    >>> reg.coef_.round(4)
+    array([1.9999])
+    >>> reg.loss_history_[:3].round(4)
+    array([4.6667, 2.0622, 0.9113])
+    >>> reg.predict([[4.0]]).round(3)
+    array([8.])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGD._parameter_constraints,
+        "loss": [StrOptions({"squared_error"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        loss="squared_error",
+        solver="batch",
+        batch_size=32,
+        learning_rate="auto",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=5,
+        shuffle=True,
+        random_state=None,
+        fit_intercept=True,
+        warm_start=False,
+        record="epoch",
+        verbose=0,
+    ):
+        self.loss = loss
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.fit_intercept = fit_intercept
+        self.warm_start = warm_start
+        self.record = record
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
+        """Fit the model by gradient descent.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. C-contiguous float32 or float64 arrays are used
+            without a copy.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean loss.
+        coef_init : array-like of shape (n_features,) or (n_targets, n_features)
+            Initial coefficients (default: zeros, or the previous solution
+            with ``warm_start``).
+        intercept_init : float or array-like of shape (n_targets,)
+            Initial intercept.
+
+        Returns
+        -------
+        self : GDRegressor
+            The fitted estimator.
+        """
+        X, Y, sample_weight = self._validate_training_data(X, y, sample_weight, True)
+        coef, intercept = self._initial_params(
+            Y.shape[1], X.shape[1], X.dtype, coef_init, intercept_init
+        )
+        return self._fit_epochs(
+            X, Y, sample_weight, coef, intercept, max_iter=self.max_iter, append=False
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over the given samples, continuing from the current fit.
+
+        The histories grow by one epoch and ``t_`` keeps counting. With
+        ``learning_rate="auto"`` the step is resolved on the first call's data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        self : GDRegressor
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "coef_")
+        X, Y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, first_call
+        )
+        if first_call:
+            coef, intercept = self._initial_params(Y.shape[1], X.shape[1], X.dtype,
+                                                   None, None)
+        else:
+            if Y.shape[1] != self._n_targets:
+                raise ValueError(
+                    f"y has {Y.shape[1]} targets; the model was fitted on "
+                    f"{self._n_targets}."
+                )
+            coef = np.array(self.coef_, dtype=X.dtype).reshape(Y.shape[1], -1)
+            intercept = np.array(self.intercept_, dtype=X.dtype).reshape(-1)
+        return self._fit_epochs(
+            X, Y, sample_weight, coef, intercept, max_iter=1, append=not first_call
+        )
+
+    def predict(self, X):
+        """Predict with the linear model ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
+
+    def _validate_training_data(self, X, y, sample_weight, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            order="C",
+            multi_output=True,
+            y_numeric=True,
+        )
+        Y = np.ascontiguousarray(y.reshape(len(y), -1), dtype=X.dtype)
+        if reset:
+            self._squeeze_targets = y.ndim == 1
+            self._n_targets = Y.shape[1]
+        return X, Y, self._normalized_sample_weight(sample_weight, X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
