@@ -48,20 +48,19 @@ class BaseGD(BaseEstimator):
         return {"batch": n_samples, "sgd": 1}.get(self.solver, self.batch_size)
 
     def _normalized_sample_weight(self, sample_weight, X):
-        """Weights of mean 1 (see ``_kernels``); all-zero weights are an error."""
+        """Weights of mean 1 (see ``_kernels``)."""
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        total = sample_weight.sum()
-        if total <= 0:
-            raise ValueError("The sample weights must not all be zero.")
-        return sample_weight * (X.shape[0] / total)
+        return sample_weight * (X.shape[0] / sample_weight.sum())
 
     def _initial_params(self, n_targets, n_features, dtype, coef_init, intercept_init):
         """Parameters to start from, as (n_targets, n_features) and (n_targets,)."""
         if self.warm_start and hasattr(self, "coef_"):
             coef_init = self.coef_ if coef_init is None else coef_init
-            intercept_init = self.intercept_ if intercept_init is None else intercept_init
+            intercept_init = (
+                self.intercept_ if intercept_init is None else intercept_init
+            )
         coef = np.zeros((n_targets, n_features), dtype=dtype)
         intercept = np.zeros(n_targets, dtype=dtype)
         if coef_init is not None:
@@ -82,9 +81,15 @@ class BaseGD(BaseEstimator):
             intercept[...] = intercept_init.reshape(intercept.shape)
         return coef, intercept
 
-    def _fit_epochs(self, X, Y, sample_weight, coef, intercept, *, max_iter, append):
-        """Resolve the step, run the epochs, and store the fitted attributes."""
-        if not append or not hasattr(self, "learning_rate_"):
+    def _fit_epochs(self, X, Y, sample_weight, coef, intercept, *, partial):
+        """Resolve the step, run the epochs, and store the fitted attributes.
+
+        ``partial`` (``partial_fit``): one epoch, no stopping rule, and the
+        histories of earlier calls are extended.
+        """
+        append = partial and hasattr(self, "loss_history_")
+        max_iter = 1 if partial else self.max_iter
+        if not append:
             if self.learning_rate == "auto":
                 self.learning_rate_ = auto_learning_rate(
                     X, sample_weight, self.fit_intercept, self.solver
@@ -95,7 +100,7 @@ class BaseGD(BaseEstimator):
             batch_size=self._batch_size(X.shape[0]),
             learning_rate=self.learning_rate_,
             max_iter=max_iter,
-            tol=None if append else self.tol,
+            tol=None if partial else self.tol,
             n_iter_no_change=self.n_iter_no_change,
             shuffle=self.shuffle,
             fit_intercept=self.fit_intercept,
@@ -115,10 +120,10 @@ class BaseGD(BaseEstimator):
         self.t_ = previous_updates + result.n_updates
         self.n_iter_ = len(self.loss_history_)
         self.stop_reason_ = result.stop_reason
-        self._warn_about(result, max_iter, append)
+        self._warn_about(result, max_iter, partial)
         return self
 
-    def _warn_about(self, result, max_iter, append):
+    def _warn_about(self, result, max_iter, partial):
         if result.stop_reason == "diverged":
             warnings.warn(
                 f"The loss diverged after {result.history.n_epochs} epochs with "
@@ -130,7 +135,7 @@ class BaseGD(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        elif result.stop_reason == "max_iter" and self.tol is not None and not append:
+        elif result.stop_reason == "max_iter" and self.tol is not None and not partial:
             warnings.warn(
                 f"Maximum number of epochs ({max_iter}) reached and the loss has "
                 "not converged yet. Consider increasing max_iter, scaling the "

@@ -52,18 +52,36 @@ def results_table(searches, X_train, y_train, X_test, y_test):
     rows = []
     for solver, search in searches.items():
         reg = search.best_estimator_[-1]
-        rows.append((
-            solver, f"{reg.learning_rate_:.4g}", reg.n_iter_, reg.loss_history_[-1],
-            search.score(X_test, y_test), search.refit_time_,
-        ))
-    rows.append(_reference_row(
-        "LinearRegression", make_pipeline(StandardScaler(), LinearRegression()),
-        X_train, y_train, X_test, y_test,
-    ))
-    rows.append(_reference_row(
-        "SGDRegressor", make_pipeline(StandardScaler(), SGDRegressor(random_state=0)),
-        X_train, y_train, X_test, y_test,
-    ))
+        rows.append(
+            (
+                solver,
+                f"{reg.learning_rate_:.4g}",
+                reg.n_iter_,
+                reg.loss_history_[-1],
+                search.score(X_test, y_test),
+                search.refit_time_,
+            )
+        )
+    rows.append(
+        _reference_row(
+            "LinearRegression",
+            make_pipeline(StandardScaler(), LinearRegression()),
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+        )
+    )
+    rows.append(
+        _reference_row(
+            "SGDRegressor",
+            make_pipeline(StandardScaler(), SGDRegressor(random_state=0)),
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+        )
+    )
     return rows
 
 
@@ -87,11 +105,18 @@ def plot_loss_curves(searches, out):
     for solver, search in searches.items():
         reg = search.best_estimator_[-1]
         epochs = np.arange(1, reg.n_iter_ + 1)
-        ax.plot(epochs, reg.loss_history_,
-                label=f"{solver} (learning rate {reg.learning_rate_:.3g})")
-    ax.set(xscale="log", yscale="log", xlabel="epoch",
-           ylabel="training loss (mean squared error)",
-           title="GDRegressor on the diabetes data (standardised)")
+        ax.plot(
+            epochs,
+            reg.loss_history_,
+            label=f"{solver} (learning rate {reg.learning_rate_:.3g})",
+        )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="epoch",
+        ylabel="training loss (mean squared error)",
+        title="GDRegressor on the diabetes data (standardised)",
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(out, dpi=120)
@@ -101,9 +126,11 @@ def plot_loss_curves(searches, out):
 def run_demo(out="skgd-demo.png"):
     X, y = load_diabetes(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    print(f"diabetes: {len(X_train)} training and {len(X_test)} test samples, "
-          f"{X.shape[1]} features; learning rate chosen by 5-fold GridSearchCV "
-          f"over {LEARNING_RATES}\n")
+    print(
+        f"diabetes: {len(X_train)} training and {len(X_test)} test samples, "
+        f"{X.shape[1]} features; learning rate chosen by 5-fold GridSearchCV "
+        f"over {LEARNING_RATES}\n"
+    )
     searches = fit_solvers(X_train, y_train)
     print(format_table(results_table(searches, X_train, y_train, X_test, y_test)))
     plot_loss_curves(searches, out)

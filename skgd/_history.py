@@ -23,8 +23,18 @@ class FitHistory:
         self.coefs = [coef[np.newaxis].copy()] if record else []
         self.intercepts = [intercept[np.newaxis].copy()] if record else []
 
-    def add_epoch(self, *, loss, learning_rate, n_updates, time, coef, intercept,
-                  coef_path, intercept_path):
+    def add_epoch(
+        self,
+        *,
+        loss,
+        learning_rate,
+        n_updates,
+        time,
+        coef,
+        intercept,
+        coef_path,
+        intercept_path,
+    ):
         """Record a finished epoch; the paths hold the per-update parameters."""
         for name, value in zip(
             HISTORY_COLUMNS[1:], (loss, learning_rate, n_updates, time), strict=True
@@ -73,7 +83,9 @@ class FitHistory:
                 # Row 0 of this call is the last row of the previous one.
                 coef_history = np.concatenate([old, coef_history[1:]])
                 old_intercept = estimator.intercept_history_
-                intercept_history = np.concatenate([old_intercept, intercept_history[1:]])
+                intercept_history = np.concatenate(
+                    [old_intercept, intercept_history[1:]]
+                )
         estimator.coef_history_ = coef_history
         estimator.intercept_history_ = intercept_history
 

@@ -205,9 +205,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         coef, intercept = self._initial_params(
             Y.shape[1], X.shape[1], X.dtype, coef_init, intercept_init
         )
-        return self._fit_epochs(
-            X, Y, sample_weight, coef, intercept, max_iter=self.max_iter, append=False
-        )
+        return self._fit_epochs(X, Y, sample_weight, coef, intercept, partial=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -235,8 +233,9 @@ class GDRegressor(RegressorMixin, BaseGD):
             X, y, sample_weight, first_call
         )
         if first_call:
-            coef, intercept = self._initial_params(Y.shape[1], X.shape[1], X.dtype,
-                                                   None, None)
+            coef, intercept = self._initial_params(
+                Y.shape[1], X.shape[1], X.dtype, None, None
+            )
         else:
             if Y.shape[1] != self._n_targets:
                 raise ValueError(
@@ -245,9 +244,7 @@ class GDRegressor(RegressorMixin, BaseGD):
                 )
             coef = np.array(self.coef_, dtype=X.dtype).reshape(Y.shape[1], -1)
             intercept = np.array(self.intercept_, dtype=X.dtype).reshape(-1)
-        return self._fit_epochs(
-            X, Y, sample_weight, coef, intercept, max_iter=1, append=not first_call
-        )
+        return self._fit_epochs(X, Y, sample_weight, coef, intercept, partial=True)
 
     def predict(self, X):
         """Predict with the linear model ``X @ coef_.T + intercept_``.

@@ -87,11 +87,24 @@ def run_epochs(X, Y, sample_weight, coef, intercept, settings, rng):
         if shuffle:
             order = rng.permutation(n_samples)
         last_coef, last_intercept = coef.copy(), intercept.copy()
-        loss = minibatch_epoch(
-            X, Y, sample_weight, order, batch_size, coef, intercept,
-            settings.fit_intercept, settings.learning_rate, grad_coef,
-            grad_intercept, coef_path, intercept_path,
-        ) / n_samples
+        loss = (
+            minibatch_epoch(
+                X,
+                Y,
+                sample_weight,
+                order,
+                batch_size,
+                coef,
+                intercept,
+                settings.fit_intercept,
+                settings.learning_rate,
+                grad_coef,
+                grad_intercept,
+                coef_path,
+                intercept_path,
+            )
+            / n_samples
+        )
         if reference is None:
             reference = max(loss, zero_model_loss / n_samples)
         if _diverged(loss, reference, coef, intercept):
@@ -100,9 +113,14 @@ def run_epochs(X, Y, sample_weight, coef, intercept, settings, rng):
             break
         n_updates += n_batches
         history.add_epoch(
-            loss=loss, learning_rate=settings.learning_rate, n_updates=n_updates,
-            time=time.perf_counter() - start, coef=coef, intercept=intercept,
-            coef_path=coef_path, intercept_path=intercept_path,
+            loss=loss,
+            learning_rate=settings.learning_rate,
+            n_updates=n_updates,
+            time=time.perf_counter() - start,
+            coef=coef,
+            intercept=intercept,
+            coef_path=coef_path,
+            intercept_path=intercept_path,
         )
         if settings.verbose:
             print(

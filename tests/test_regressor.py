@@ -1,0 +1,353 @@
+"""GDRegressor against closed forms, scikit-learn peers and hand-written updates."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_diabetes, make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+
+from skgd import GDRegressor
+
+SOLVERS = ["batch", "sgd", "minibatch"]
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def reference_path(X, y, w, b, lr, batch_size, orders, sample_weight=None):
+    """Mini-batch gradient descent written out with NumPy, update by update.
+
+    Returns the parameters after every update and each epoch's mean loss (each
+    sample's loss taken before the update that used it).
+    """
+    n = len(y)
+    sw = (
+        np.ones(n) if sample_weight is None else sample_weight * n / sample_weight.sum()
+    )
+    path, epoch_losses = [], []
+    for order in orders:
+        losses = []
+        for start in range(0, n, batch_size):
+            rows = order[start : start + batch_size]
+            residual = X[rows] @ w + b - y[rows]
+            losses.extend(sw[rows] * residual**2)
+            w = w - lr * 2 * (sw[rows] * residual) @ X[rows] / len(rows)
+            b = b - lr * 2 * (sw[rows] * residual).sum() / len(rows)
+            path.append(np.r_[b, w])
+        epoch_losses.append(np.mean(losses))
+    return np.array(path), np.array(epoch_losses)
+
+
+@pytest.mark.parametrize(
+    "solver, batch_size", [("sgd", 1), ("minibatch", 7), ("batch", None)]
+)
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_updates_match_numpy_reference(solver, batch_size, shuffle, weighted):
+    X, y = make_regression(n_samples=30, n_features=4, noise=1.0, random_state=0)
+    sample_weight = np.random.default_rng(0).uniform(0.1, 2, 30) if weighted else None
+    w0, b0, lr, epochs = np.full(4, 0.5), 1.0, 0.01, 3
+    reg = GDRegressor(
+        solver=solver,
+        batch_size=batch_size or 32,
+        learning_rate=lr,
+        max_iter=epochs,
+        tol=None,
+        shuffle=shuffle,
+        random_state=3,
+        record="update",
+    )
+    reg.fit(X, y, sample_weight=sample_weight, coef_init=w0, intercept_init=b0)
+
+    rng = check_random_state(3)
+    shuffled = shuffle and solver != "batch"
+    orders = [rng.permutation(30) if shuffled else np.arange(30) for _ in range(epochs)]
+    path, losses = reference_path(
+        X, y, w0, b0, lr, batch_size or 30, orders, sample_weight
+    )
+    assert reg.t_ == len(path)
+    assert_allclose(reg.coef_history_[1:], path[:, 1:], rtol=1e-12)
+    assert_allclose(reg.intercept_history_[1:], path[:, 0], rtol=1e-12)
+    assert_allclose(reg.loss_history_, losses, rtol=1e-12)
+    assert_allclose(reg.coef_history_[0], w0)
+
+
+def test_batch_auto_reaches_least_squares(diabetes):
+    X, y = diabetes
+    ols = LinearRegression().fit(X, y)
+    reg = GDRegressor(tol=None, max_iter=10_000).fit(X, y)
+    assert_allclose(reg.coef_, ols.coef_, rtol=1e-6)
+    assert_allclose(reg.intercept_, ols.intercept_, rtol=1e-6)
+
+
+def test_weighted_batch_reaches_weighted_least_squares(diabetes):
+    X, y = diabetes
+    sample_weight = np.random.default_rng(0).uniform(0, 3, len(y))
+    ols = LinearRegression().fit(X, y, sample_weight=sample_weight)
+    reg = GDRegressor(tol=None, max_iter=10_000).fit(X, y, sample_weight=sample_weight)
+    assert_allclose(reg.coef_, ols.coef_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("scaled", [True, False])
+def test_auto_step_is_one_over_lipschitz_and_descends(scaled):
+    # load_diabetes(scaled=False) is the raw data: features of very different
+    # scales and non-zero means. The condition number of its Hessian is ~5e7, so
+    # plain gradient descent needs ~1e9 epochs to reach least squares; what
+    # "auto" guarantees is a step that never increases the loss.
+    X, y = load_diabetes(return_X_y=True, scaled=scaled)
+    Xa = np.hstack([X, np.ones((len(X), 1))])
+    lipschitz = 2 * np.linalg.eigvalsh(Xa.T @ Xa / len(X)).max()
+    reg = GDRegressor(tol=None, max_iter=2000).fit(X, y)
+    assert_allclose(reg.learning_rate_, 1 / lipschitz, rtol=1e-3)
+    assert np.all(np.diff(reg.loss_history_) <= 0)
+    assert reg.loss_history_[-1] < 0.5 * reg.loss_history_[0]
+
+
+def test_stochastic_auto_step_is_one_over_largest_row_norm(diabetes):
+    X, y = diabetes
+    for solver in ("sgd", "minibatch"):
+        reg = GDRegressor(solver=solver, max_iter=2).fit(X, y)
+        assert_allclose(reg.learning_rate_, 1 / (2 * ((X**2).sum(1) + 1).max()))
+    assert reg.learning_rate == "auto"
+
+
+@pytest.mark.parametrize("solver", ["sgd", "minibatch"])
+def test_stochastic_solvers_get_close_to_least_squares(diabetes, solver):
+    X, y = diabetes
+    ols = LinearRegression().fit(X, y)
+    reg = GDRegressor(
+        solver=solver, learning_rate=0.002, tol=None, max_iter=200, random_state=0
+    ).fit(X, y)
+    assert reg.score(X, y) > ols.score(X, y) - 0.01
+    assert_allclose(
+        reg.loss_history_[-1], np.mean((ols.predict(X) - y) ** 2), rtol=0.05
+    )
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_random_state_makes_fits_reproducible(diabetes, solver):
+    X, y = diabetes
+    fits = [
+        GDRegressor(solver=solver, random_state=seed, max_iter=5, tol=None)
+        .fit(X, y)
+        .coef_
+        for seed in (1, 1, 2)
+    ]
+    assert_array_equal(fits[0], fits[1])
+    assert solver == "batch" or not np.array_equal(fits[0], fits[2])
+
+
+def test_pipeline_grid_search_over_learning_rate(diabetes):
+    X, y = load_diabetes(return_X_y=True, scaled=False)
+    pipe = make_pipeline(StandardScaler(), GDRegressor(random_state=0))
+    grid = {"gdregressor__learning_rate": [1e-4, 0.01, 0.1, 0.3]}
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    assert search.best_params_["gdregressor__learning_rate"] in (0.01, 0.1)
+    assert (
+        search.best_estimator_[-1].learning_rate_
+        == search.best_params_["gdregressor__learning_rate"]
+    )
+    assert search.score(X, y) > 0.45
+
+
+def test_too_large_learning_rate_warns_and_keeps_finite_parameters(diabetes):
+    X, y = load_diabetes(return_X_y=True, scaled=False)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        reg = GDRegressor(learning_rate=1e-3).fit(X, y)
+    assert reg.stop_reason_ == "diverged"
+    assert np.isfinite(reg.coef_).all() and np.isfinite(reg.intercept_)
+    assert np.isfinite(reg.predict(X)).all()
+    assert reg.loss_history_[-1] > 1e3 * reg.loss_history_[0]
+    assert len(reg.coef_history_) == reg.n_iter_ + 1
+
+
+def test_max_iter_warns_and_tol_stops(diabetes):
+    X, y = diabetes
+    with pytest.warns(ConvergenceWarning, match="Maximum number of epochs"):
+        reg = GDRegressor(max_iter=3).fit(X, y)
+    assert reg.stop_reason_ == "max_iter" and reg.n_iter_ == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg = GDRegressor(max_iter=3, tol=None).fit(X, y)
+        conv = GDRegressor(tol=1e-2, n_iter_no_change=1).fit(X, y)
+    assert conv.stop_reason_ == "converged"
+    # The textbook rule: the last change of the loss is below tol, none before.
+    changes = -np.diff(conv.loss_history_)
+    assert changes[-1] < 1e-2 and np.all(changes[:-1] >= 1e-2)
+
+
+def test_multi_target_equals_separate_fits(diabetes):
+    X, y = diabetes
+    Y = np.column_stack([y, np.sqrt(y), -2 * y])
+    for solver in SOLVERS:
+        params = dict(solver=solver, max_iter=20, tol=None, random_state=0)
+        multi = GDRegressor(**params).fit(X, Y)
+        assert multi.coef_.shape == (3, X.shape[1])
+        assert multi.intercept_.shape == (3,)
+        assert multi.coef_history_.shape == (21, 3, X.shape[1])
+        for k in range(3):
+            single = GDRegressor(**params).fit(X, Y[:, k])
+            assert_allclose(multi.coef_[k], single.coef_, rtol=1e-12)
+            assert_allclose(multi.intercept_[k], single.intercept_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_float32_stays_float32(diabetes, solver):
+    X, y = diabetes
+    reg = GDRegressor(solver=solver, max_iter=5, tol=None, random_state=0)
+    reg.fit(X.astype(np.float32), y.astype(np.float32))
+    assert reg.coef_.dtype == np.float32
+    assert reg.coef_history_.dtype == np.float32
+    assert reg.predict(X.astype(np.float32)).dtype == np.float32
+    ref = GDRegressor(solver=solver, max_iter=5, tol=None, random_state=0).fit(X, y)
+    assert_allclose(reg.coef_, ref.coef_, rtol=1e-3, atol=1e-3)
+
+
+def test_c_contiguous_input_is_not_copied(monkeypatch, diabetes):
+    from skgd import _training
+
+    X, y = diabetes
+    seen = []
+    kernel = _training.minibatch_epoch
+
+    def spy(X_kernel, *args):
+        seen.append(X_kernel)
+        return kernel(X_kernel, *args)
+
+    monkeypatch.setattr(_training, "minibatch_epoch", spy)
+    GDRegressor(max_iter=2, tol=None).fit(X, y)
+    assert all(np.shares_memory(X, X_kernel) for X_kernel in seen)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_pickle_round_trip(diabetes, solver):
+    X, y = diabetes
+    reg = GDRegressor(solver=solver, max_iter=5, tol=None, random_state=0).fit(X, y)
+    clone = pickle.loads(pickle.dumps(reg))
+    assert_array_equal(clone.predict(X), reg.predict(X))
+    assert_array_equal(clone.loss_history_, reg.loss_history_)
+    pd.testing.assert_frame_equal(clone.history_, reg.history_)
+
+
+def test_history_frame_and_record_options(diabetes):
+    X, y = diabetes
+    reg = GDRegressor(
+        solver="minibatch",
+        batch_size=100,
+        max_iter=4,
+        tol=None,
+        learning_rate=0.01,
+        random_state=0,
+    ).fit(X, y)
+    frame = reg.history_
+    assert list(frame.columns) == ["loss", "learning_rate", "n_updates", "time"]
+    assert_array_equal(frame.index, [1, 2, 3, 4])
+    assert_array_equal(frame["loss"], reg.loss_history_)
+    assert_array_equal(frame["n_updates"], [5, 10, 15, 20])
+    assert (frame["learning_rate"] == 0.01).all()
+    assert np.all(np.diff(frame["time"]) >= 0)
+    assert_allclose(reg.coef_history_[-1], reg.coef_)
+
+    per_update = GDRegressor(
+        solver="minibatch",
+        batch_size=100,
+        max_iter=4,
+        tol=None,
+        learning_rate=0.01,
+        random_state=0,
+        record="update",
+    )
+    per_update.fit(X, y)
+    assert per_update.coef_history_.shape == (21, X.shape[1])
+    # Every fifth update ends an epoch: the per-epoch trajectory is inside.
+    assert_array_equal(per_update.coef_history_[::5], reg.coef_history_)
+
+    off = GDRegressor(max_iter=4, tol=None, record=None).fit(X, y)
+    assert off.coef_history_ is None and off.intercept_history_ is None
+    assert len(off.loss_history_) == 4
+
+
+def test_partial_fit_continues_and_counts(diabetes):
+    X, y = diabetes
+    params = dict(solver="minibatch", batch_size=50, learning_rate=0.01, shuffle=False)
+    online = GDRegressor(**params)
+    for _ in range(3):
+        online.partial_fit(X, y)
+    assert online.n_iter_ == 3 and online.t_ == 3 * 9
+    assert online.coef_history_.shape == (4, X.shape[1])
+    assert_array_equal(online.history_.index, [1, 2, 3])
+    full = GDRegressor(**params, max_iter=3, tol=None).fit(X, y)
+    assert_allclose(online.coef_, full.coef_, rtol=1e-12)
+    assert_allclose(online.loss_history_, full.loss_history_, rtol=1e-12)
+
+
+def test_warm_start_continues_from_previous_solution(diabetes):
+    X, y = diabetes
+    reg = GDRegressor(max_iter=10, tol=None, warm_start=True).fit(X, y)
+    reg.fit(X, y)
+    twenty = GDRegressor(max_iter=20, tol=None).fit(X, y)
+    assert_allclose(reg.coef_, twenty.coef_, rtol=1e-12)
+    assert_allclose(reg.coef_history_[0], twenty.coef_history_[10], rtol=1e-12)
+
+
+def test_verbose_prints_one_line_per_epoch(diabetes, capsys):
+    X, y = diabetes
+    GDRegressor(max_iter=3, tol=None, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("Epoch 1, loss: ") and "learning rate" in lines[0]
+
+
+def test_dataframe_input_sets_feature_names(diabetes):
+    X, y = diabetes
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    reg = GDRegressor(max_iter=3, tol=None).fit(frame, y)
+    assert_array_equal(reg.feature_names_in_, frame.columns)
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), "Input X contains NaN"),
+        (np.array([[1.0, np.inf], [2.0, 3.0]]), "Input X contains infinity"),
+        (np.empty((0, 2)), "0 sample"),
+        (np.array([[1 + 1j, 2.0], [2.0, 3.0]]), "Complex data not supported"),
+        (np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert"),
+    ],
+)
+def test_bad_input_gets_scikit_learn_errors(X, message):
+    with pytest.raises(ValueError, match=message):
+        GDRegressor().fit(X, np.ones(len(X)))
+
+
+def test_bad_parameters_and_wrong_feature_count():
+    X, y = np.ones((4, 2)), np.ones(4)
+    with pytest.raises(ValueError, match="learning_rate"):
+        GDRegressor(learning_rate=-1).fit(X, y)
+    with pytest.raises(ValueError, match="solver"):
+        GDRegressor(solver="newton").fit(X, y)
+    with pytest.raises(ValueError, match="coef_init has 3 values"):
+        GDRegressor().fit(X, y, coef_init=[1.0, 2.0, 3.0])
+    with pytest.raises(
+        ValueError, match="Sample weights must contain at least one non-zero"
+    ):
+        GDRegressor().fit(X, y, sample_weight=np.zeros(4))
+    with pytest.raises(NotFittedError):
+        GDRegressor().predict(X)
+    with pytest.raises(AttributeError, match="not fitted"):
+        GDRegressor().history_  # noqa: B018
+    reg = GDRegressor(max_iter=2, tol=None).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        reg.predict(np.ones((2, 3)))
