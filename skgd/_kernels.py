@@ -21,7 +21,9 @@ fitted exactly as a separate fit would fit it.
 import numba
 import numpy as np
 
-_JIT = dict(cache=True, nogil=True)
+# Reassociation lets LLVM vectorise the dot products and gradient sums; no
+# "nnan"/"ninf": divergence is detected by looking for non-finite values.
+_JIT = dict(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
 
 
 @numba.njit(**_JIT)
@@ -48,6 +50,29 @@ def _accumulate_squared_error(
             grad_intercept[t] += g
             for j in range(n_features):
                 grad_coef[t, j] += g * X[i, j]
+    return loss
+
+
+@numba.njit(**_JIT)
+def _sgd_step(X, Y, sample_weight, i, coef, intercept, fit_intercept, learning_rate):
+    """One per-sample update, straight into the parameters (no gradient buffer).
+
+    The same arithmetic as a batch of one in ``minibatch_epoch``; returns the
+    sample's weighted loss before the update.
+    """
+    n_targets, n_features = coef.shape
+    loss = 0.0
+    for t in range(n_targets):
+        prediction = float(intercept[t])
+        for j in range(n_features):
+            prediction += X[i, j] * coef[t, j]
+        residual = prediction - Y[i, t]
+        loss += sample_weight[i] * residual * residual
+        step = learning_rate * 2.0 * sample_weight[i] * residual
+        for j in range(n_features):
+            coef[t, j] -= step * X[i, j]
+        if fit_intercept:
+            intercept[t] -= step
     return loss
 
 
@@ -86,6 +111,16 @@ def minibatch_epoch(
     record = coef_path.shape[0] > 0
     loss = 0.0
     update = 0
+    if batch_size == 1:
+        for i in order:
+            loss += _sgd_step(
+                X, Y, sample_weight, i, coef, intercept, fit_intercept, learning_rate
+            )
+            if record:
+                coef_path[update] = coef
+                intercept_path[update] = intercept
+            update += 1
+        return loss
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
         grad_coef[:] = 0.0

@@ -127,16 +127,18 @@ class GDRegressor(RegressorMixin, BaseGD):
 
     Examples
     --------
+    The textbook example: fit y = w * x from w = 1 with a step of 0.01.
+
     >>> import numpy as np
     >>> from skgd import GDRegressor
     >>> X = np.array([[1.0], [2.0], [3.0]])
     >>> y = np.array([2.0, 4.0, 6.0])
     >>> reg = GDRegressor(learning_rate=0.01, max_iter=100, tol=None,
-    ...                   fit_intercept=False).fit(X, y)
-    >>> reg.coef_.round(4)
+    ...                   fit_intercept=False)
+    >>> reg.fit(X, y, coef_init=[1.0]).coef_.round(4)
     array([1.9999])
     >>> reg.loss_history_[:3].round(4)
-    array([4.6667, 2.0622, 0.9113])
+    array([4.6667, 3.8362, 3.1535])
     >>> reg.predict([[4.0]]).round(3)
     array([8.])
     """

@@ -1,0 +1,126 @@
+"""Side-by-side timings of skgd's epochs against their peers, as ratios.
+
+Run ``make bench`` (or ``python benchmarks/run.py [--quick]``). Every row times
+skgd and its peer in the same process, on the same data (fixed seed), and
+reports medians over several repeats.
+"""
+
+import argparse
+import time
+import warnings
+
+import numba
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDRegressor
+
+from skgd import GDRegressor
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+@numba.njit(nogil=True, fastmath=True)
+def streaming_read(X):
+    """Touch every element of X once: the floor for a full-batch epoch."""
+    total = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            total += X[i, j]
+    return total
+
+
+def make_data(n_samples, n_features, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    y = X @ rng.standard_normal(n_features) + 0.1 * rng.standard_normal(n_samples)
+    return X, y
+
+
+def one_epoch(solver, X, y, learning_rate, batch_size=32):
+    reg = GDRegressor(
+        solver=solver,
+        batch_size=batch_size,
+        max_iter=1,
+        tol=None,
+        learning_rate=learning_rate,
+        shuffle=False,
+        record=None,
+    )
+    return lambda: reg.fit(X, y)
+
+
+def sgd_regressor_epoch(X, y, learning_rate):
+    reg = SGDRegressor(
+        penalty=None,
+        learning_rate="constant",
+        eta0=2 * learning_rate,
+        max_iter=1,
+        tol=None,
+        shuffle=False,
+    )
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return reg.fit(X, y)
+
+    return fit
+
+
+def run(n_samples, n_features, repeats):
+    X, y = make_data(n_samples, n_features)
+    lr = 1e-3
+    for solver in ("batch", "sgd", "minibatch"):
+        one_epoch(solver, X[:100], y[:100], lr)()  # compile or load the kernels
+    rows = []
+
+    streaming_read(X[:10])
+    read = median_time(lambda: streaming_read(X), repeats)
+    batch = median_time(one_epoch("batch", X, y, lr), repeats)
+    rows.append(("batch epoch / one compiled read of X", batch, read))
+
+    peer = median_time(sgd_regressor_epoch(X, y, lr), repeats)
+    sgd = median_time(one_epoch("sgd", X, y, lr), repeats)
+    rows.append(("sgd epoch / SGDRegressor epoch", sgd, peer))
+
+    ours = one_epoch("sgd", X, y, lr)().coef_
+    theirs = sgd_regressor_epoch(X, y, lr)().coef_
+    difference = np.abs(ours - theirs).max() / np.abs(theirs).max()
+
+    for batch_size in (32, 256):
+        mb = median_time(one_epoch("minibatch", X, y, lr, batch_size), repeats)
+        rows.append((f"minibatch({batch_size}) epoch / batch epoch", mb, batch))
+
+    print(
+        f"X: {n_samples} x {n_features} float64 ({X.nbytes / 1e6:.0f} MB), "
+        f"medians of {repeats} runs\n"
+    )
+    print(f"{'row':<44}{'skgd':>10}{'peer':>10}{'ratio':>8}")
+    for name, ours_time, peer_time in rows:
+        print(
+            f"{name:<44}{ours_time * 1e3:>8.1f}ms{peer_time * 1e3:>8.1f}ms"
+            f"{ours_time / peer_time:>8.2f}"
+        )
+    print(
+        f"\nsgd coefficients vs SGDRegressor (eta0 = 2 * learning_rate): "
+        f"max relative difference {difference:.1e}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="a seconds-long smoke run on small data"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        run(n_samples=20_000, n_features=20, repeats=3)
+    else:
+        run(n_samples=1_000_000, n_features=100, repeats=7)
