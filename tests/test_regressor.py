@@ -92,6 +92,19 @@ def test_batch_auto_reaches_least_squares(diabetes):
     assert_allclose(reg.intercept_, ols.intercept_, rtol=1e-6)
 
 
+def test_raw_data_in_a_scaling_pipeline_reaches_least_squares():
+    # The raw diabetes data (features of very different scales, non-zero means)
+    # through StandardScaler: the coefficients mapped back to the raw features
+    # are LinearRegression's on the raw data.
+    X, y = load_diabetes(return_X_y=True, scaled=False)
+    ols = LinearRegression().fit(X, y)
+    pipe = make_pipeline(StandardScaler(), GDRegressor(tol=None, max_iter=10_000))
+    pipe.fit(X, y)
+    scaler, reg = pipe
+    assert_allclose(reg.coef_ / scaler.scale_, ols.coef_, rtol=1e-6)
+    assert_allclose(pipe.predict(X), ols.predict(X), rtol=1e-6)
+
+
 def test_weighted_batch_reaches_weighted_least_squares(diabetes):
     X, y = diabetes
     sample_weight = np.random.default_rng(0).uniform(0, 3, len(y))
