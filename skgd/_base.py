@@ -55,30 +55,35 @@ class BaseGD(BaseEstimator):
         return sample_weight * (X.shape[0] / sample_weight.sum())
 
     def _initial_params(self, n_targets, n_features, dtype, coef_init, intercept_init):
-        """Parameters to start from, as (n_targets, n_features) and (n_targets,)."""
+        """Parameters to start from, as (n_targets, n_features) and (n_targets,).
+
+        ``coef_init`` has the shape of ``coef_``: (n_features,) for a 1-D ``y``,
+        (n_targets, n_features) for a 2-D one.
+        """
         if self.warm_start and hasattr(self, "coef_"):
             coef_init = self.coef_ if coef_init is None else coef_init
             intercept_init = (
                 self.intercept_ if intercept_init is None else intercept_init
             )
+        shape = (n_features,) if self._squeeze_targets else (n_targets, n_features)
         coef = np.zeros((n_targets, n_features), dtype=dtype)
         intercept = np.zeros(n_targets, dtype=dtype)
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=dtype)
-            if coef_init.size != coef.size:
+            if coef_init.shape != shape:
                 raise ValueError(
-                    f"coef_init has {coef_init.size} values; expected "
-                    f"{coef.size} (n_targets={n_targets}, n_features={n_features})."
+                    f"coef_init has shape {coef_init.shape}; expected {shape}, the "
+                    "shape of coef_."
                 )
-            coef[...] = coef_init.reshape(coef.shape)
-        if intercept_init is not None:
+            coef[...] = coef_init
+        if intercept_init is not None and self.fit_intercept:
             intercept_init = np.asarray(intercept_init, dtype=dtype)
-            if intercept_init.size != n_targets:
+            if intercept_init.size not in (1, n_targets) or intercept_init.ndim > 1:
                 raise ValueError(
-                    f"intercept_init has {intercept_init.size} values; expected "
-                    f"{n_targets} (one per target)."
+                    f"intercept_init has shape {intercept_init.shape}; expected a "
+                    f"scalar or {n_targets} values, one per target."
                 )
-            intercept[...] = intercept_init.reshape(intercept.shape)
+            intercept[...] = intercept_init
         return coef, intercept
 
     def _fit_epochs(self, X, Y, sample_weight, coef, intercept, *, partial):
@@ -107,8 +112,11 @@ class BaseGD(BaseEstimator):
             record=self.record,
             verbose=self.verbose,
         )
-        rng = check_random_state(self.random_state)
-        result = run_epochs(X, Y, sample_weight, coef, intercept, settings, rng)
+        # One random stream across warm-started fits and partial_fit calls, so
+        # that every epoch gets a fresh permutation.
+        if not hasattr(self, "_rng") or not (partial or self.warm_start):
+            self._rng = check_random_state(self.random_state)
+        result = run_epochs(X, Y, sample_weight, coef, intercept, settings, self._rng)
 
         squeeze = self._squeeze_targets
         self.coef_ = coef[0] if squeeze else coef
@@ -130,10 +138,9 @@ class BaseGD(BaseEstimator):
                 f"learning_rate={self.learning_rate_:.4g}: the learning rate is too "
                 "large for the scale of the data. Scale the features (for example "
                 "with StandardScaler in a Pipeline), lower the learning rate, or use "
-                "learning_rate='auto'. The parameters of the last finite epoch are "
-                "kept.",
+                "learning_rate='auto'. The parameters of the best epoch are kept.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         elif result.stop_reason == "max_iter" and self.tol is not None and not partial:
             warnings.warn(
@@ -141,7 +148,7 @@ class BaseGD(BaseEstimator):
                 "not converged yet. Consider increasing max_iter, scaling the "
                 "features (StandardScaler) or raising the learning rate.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     # -- the histories ----------------------------------------------------------

@@ -66,7 +66,10 @@ class FitHistory:
         if previous is not None:
             first_epoch = len(previous["loss"]) + 1
         columns["epoch"] = np.arange(first_epoch, first_epoch + self.n_epochs)
-        if previous is not None:
+        if previous is not None and len(previous["loss"]):
+            # Updates and time count on from the earlier calls.
+            columns["n_updates"] = columns["n_updates"] + previous["n_updates"][-1]
+            columns["time"] = columns["time"] + previous["time"][-1]
             columns = {k: np.concatenate([previous[k], columns[k]]) for k in columns}
         estimator._history_columns = columns
         estimator.loss_history_ = columns["loss"].astype(np.float64)

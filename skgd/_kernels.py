@@ -14,8 +14,8 @@ Shapes used throughout:
   gradient and equals it for the full batch;
 - ``coef``: (n_targets, n_features) and ``intercept``: (n_targets,).
 
-The loss is the sum over targets of the mean squared error, so each target is
-fitted exactly as a separate fit would fit it.
+Each target has its own loss (its mean squared error) and is updated only while
+it is ``active``: every target is fitted exactly as a separate fit would fit it.
 """
 
 import numba
@@ -28,16 +28,25 @@ _JIT = dict(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
 
 @numba.njit(**_JIT)
 def _accumulate_squared_error(
-    X, Y, sample_weight, rows, coef, intercept, grad_coef, grad_intercept
+    X,
+    Y,
+    sample_weight,
+    rows,
+    coef,
+    intercept,
+    active,
+    grad_coef,
+    grad_intercept,
+    target_loss,
 ):
     """Add the gradient of ``sum_i w_i (y_hat_i - y_i)**2`` over ``rows``.
 
     Every row of ``X`` is read once: its predictions and its contribution to the
-    gradient are computed while the row is in cache. Returns the weighted loss
-    sum, each sample's loss taken at the parameters before the update.
+    gradient are computed while the row is in cache. Each sample's weighted loss,
+    taken at the parameters before the update, is added to ``target_loss``. The
+    gradient of inactive targets is not computed.
     """
     n_targets, n_features = coef.shape
-    loss = 0.0
     for i in rows:
         weight = sample_weight[i]
         for t in range(n_targets):
@@ -45,35 +54,44 @@ def _accumulate_squared_error(
             for j in range(n_features):
                 prediction += X[i, j] * coef[t, j]
             residual = prediction - Y[i, t]
-            loss += weight * residual * residual
-            g = 2.0 * weight * residual
-            grad_intercept[t] += g
-            for j in range(n_features):
-                grad_coef[t, j] += g * X[i, j]
-    return loss
+            target_loss[t] += weight * residual * residual
+            if active[t]:
+                g = 2.0 * weight * residual
+                grad_intercept[t] += g
+                for j in range(n_features):
+                    grad_coef[t, j] += g * X[i, j]
 
 
 @numba.njit(**_JIT)
-def _sgd_step(X, Y, sample_weight, i, coef, intercept, fit_intercept, learning_rate):
+def _sgd_step(
+    X,
+    Y,
+    sample_weight,
+    i,
+    coef,
+    intercept,
+    active,
+    fit_intercept,
+    learning_rate,
+    target_loss,
+):
     """One per-sample update, straight into the parameters (no gradient buffer).
 
-    The same arithmetic as a batch of one in ``minibatch_epoch``; returns the
-    sample's weighted loss before the update.
+    The same arithmetic as a batch of one in ``minibatch_epoch``.
     """
     n_targets, n_features = coef.shape
-    loss = 0.0
     for t in range(n_targets):
         prediction = float(intercept[t])
         for j in range(n_features):
             prediction += X[i, j] * coef[t, j]
         residual = prediction - Y[i, t]
-        loss += sample_weight[i] * residual * residual
-        step = learning_rate * 2.0 * sample_weight[i] * residual
-        for j in range(n_features):
-            coef[t, j] -= step * X[i, j]
-        if fit_intercept:
-            intercept[t] -= step
-    return loss
+        target_loss[t] += sample_weight[i] * residual * residual
+        if active[t]:
+            step = learning_rate * 2.0 * sample_weight[i] * residual
+            for j in range(n_features):
+                coef[t, j] -= step * X[i, j]
+            if fit_intercept:
+                intercept[t] -= step
 
 
 @numba.njit(**_JIT)
@@ -85,10 +103,12 @@ def minibatch_epoch(
     batch_size,
     coef,
     intercept,
+    active,
     fit_intercept,
     learning_rate,
     grad_coef,
     grad_intercept,
+    target_loss,
     coef_path,
     intercept_path,
 ):
@@ -97,46 +117,59 @@ def minibatch_epoch(
     The samples are visited in ``order``, ``batch_size`` at a time (the last batch
     may be smaller); each batch makes one step ``theta -= learning_rate * g``
     where ``g`` is the batch's mean gradient. ``batch_size=1`` is per-sample SGD
-    and ``batch_size=n_samples`` is full-batch gradient descent.
+    and ``batch_size=n_samples`` is full-batch gradient descent. Only the targets
+    flagged in ``active`` are updated (the others have stopped).
 
-    ``coef_path`` and ``intercept_path`` receive the parameters after every
+    ``target_loss`` (float64, one per target) receives the sum over the epoch's
+    samples of their weighted loss, each taken just before the update that used
+    it. ``coef_path`` and ``intercept_path`` receive the parameters after every
     update when they have a row per update; pass arrays with zero rows to record
     nothing. ``grad_coef`` and ``grad_intercept`` are float64 work buffers.
-
-    Returns the sum over the epoch's samples of their weighted loss, each taken
-    just before the update that used it.
     """
     n_samples = order.shape[0]
     n_targets, n_features = coef.shape
     record = coef_path.shape[0] > 0
-    loss = 0.0
+    target_loss[:] = 0.0
     update = 0
     if batch_size == 1:
         for i in order:
-            loss += _sgd_step(
-                X, Y, sample_weight, i, coef, intercept, fit_intercept, learning_rate
+            _sgd_step(
+                X,
+                Y,
+                sample_weight,
+                i,
+                coef,
+                intercept,
+                active,
+                fit_intercept,
+                learning_rate,
+                target_loss,
             )
             if record:
                 coef_path[update] = coef
                 intercept_path[update] = intercept
             update += 1
-        return loss
+        return
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
         grad_coef[:] = 0.0
         grad_intercept[:] = 0.0
-        loss += _accumulate_squared_error(
+        _accumulate_squared_error(
             X,
             Y,
             sample_weight,
             order[start:stop],
             coef,
             intercept,
+            active,
             grad_coef,
             grad_intercept,
+            target_loss,
         )
         step = learning_rate / (stop - start)
         for t in range(n_targets):
+            if not active[t]:
+                continue
             for j in range(n_features):
                 coef[t, j] -= step * grad_coef[t, j]
             if fit_intercept:
@@ -145,7 +178,6 @@ def minibatch_epoch(
             coef_path[update] = coef
             intercept_path[update] = intercept
         update += 1
-    return loss
 
 
 @numba.njit(**_JIT)

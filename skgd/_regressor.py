@@ -110,9 +110,14 @@ class GDRegressor(RegressorMixin, BaseGD):
         The step size used (resolved from ``"auto"`` or copied).
 
     stop_reason_ : {"converged", "max_iter", "diverged"}
-        Why the last call to ``fit`` stopped. On ``"diverged"`` a
-        :class:`~sklearn.exceptions.ConvergenceWarning` is raised and the
-        parameters of the last finite epoch are kept.
+        Why the last call to ``fit`` stopped. ``"diverged"``: the loss became
+        non-finite, grew 1e4 times above its start, or had doubled above its
+        best when the stopping rule fired. A
+        :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
+        ``coef_`` and ``intercept_`` are those at the start of the best epoch
+        (never NaN); the histories keep the growth. With several targets each
+        target stops on its own, as in a separate fit; the reason is
+        ``"diverged"`` if any target diverged, ``"converged"`` if all converged.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -196,7 +201,7 @@ class GDRegressor(RegressorMixin, BaseGD):
             Initial coefficients (default: zeros, or the previous solution
             with ``warm_start``).
         intercept_init : float or array-like of shape (n_targets,)
-            Initial intercept.
+            Initial intercept; ignored when ``fit_intercept=False``.
 
         Returns
         -------

@@ -111,6 +111,7 @@ def test_weighted_batch_reaches_weighted_least_squares(diabetes):
     ols = LinearRegression().fit(X, y, sample_weight=sample_weight)
     reg = GDRegressor(tol=None, max_iter=10_000).fit(X, y, sample_weight=sample_weight)
     assert_allclose(reg.coef_, ols.coef_, rtol=1e-6)
+    assert_allclose(reg.intercept_, ols.intercept_, rtol=1e-6)
 
 
 @pytest.mark.parametrize("scaled", [True, False])
@@ -184,6 +185,9 @@ def test_too_large_learning_rate_warns_and_keeps_finite_parameters(diabetes):
     assert np.isfinite(reg.predict(X)).all()
     assert reg.loss_history_[-1] > 1e3 * reg.loss_history_[0]
     assert len(reg.coef_history_) == reg.n_iter_ + 1
+    # The model kept is the best seen: its loss, computed here, is the lowest.
+    kept_loss = np.mean((reg.predict(X) - y) ** 2)
+    assert_allclose(kept_loss, reg.loss_history_.min(), rtol=1e-10)
 
 
 def test_max_iter_warns_and_tol_stops(diabetes):
@@ -201,19 +205,29 @@ def test_max_iter_warns_and_tol_stops(diabetes):
     assert changes[-1] < 1e-2 and np.all(changes[:-1] >= 1e-2)
 
 
-def test_multi_target_equals_separate_fits(diabetes):
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("tol", [None, 1e-4])
+def test_multi_target_equals_separate_fits(diabetes, solver, tol):
+    # Targets of very different scales converge after very different numbers of
+    # epochs: each must stop on its own, as its separate fit does.
     X, y = diabetes
-    Y = np.column_stack([y, np.sqrt(y), -2 * y])
-    for solver in SOLVERS:
-        params = dict(solver=solver, max_iter=20, tol=None, random_state=0)
+    Y = np.column_stack([y, y / 1000, -2 * y])
+    params = dict(
+        solver=solver, max_iter=300, tol=tol, random_state=0, learning_rate=0.01
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         multi = GDRegressor(**params).fit(X, Y)
-        assert multi.coef_.shape == (3, X.shape[1])
-        assert multi.intercept_.shape == (3,)
-        assert multi.coef_history_.shape == (21, 3, X.shape[1])
-        for k in range(3):
-            single = GDRegressor(**params).fit(X, Y[:, k])
-            assert_allclose(multi.coef_[k], single.coef_, rtol=1e-12)
-            assert_allclose(multi.intercept_[k], single.intercept_, rtol=1e-12)
+        singles = [GDRegressor(**params).fit(X, Y[:, k]) for k in range(3)]
+    assert multi.coef_.shape == (3, X.shape[1])
+    assert multi.intercept_.shape == (3,)
+    assert multi.n_iter_ == max(single.n_iter_ for single in singles)
+    assert multi.coef_history_.shape == (multi.n_iter_ + 1, 3, X.shape[1])
+    if tol is not None:
+        assert len({single.n_iter_ for single in singles}) > 1
+    for k, single in enumerate(singles):
+        assert_allclose(multi.coef_[k], single.coef_, rtol=1e-12)
+        assert_allclose(multi.intercept_[k], single.intercept_, rtol=1e-12)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -241,6 +255,7 @@ def test_c_contiguous_input_is_not_copied(monkeypatch, diabetes):
 
     monkeypatch.setattr(_training, "minibatch_epoch", spy)
     GDRegressor(max_iter=2, tol=None).fit(X, y)
+    assert len(seen) == 2
     assert all(np.shares_memory(X, X_kernel) for X_kernel in seen)
 
 
@@ -292,18 +307,32 @@ def test_history_frame_and_record_options(diabetes):
     assert len(off.loss_history_) == 4
 
 
-def test_partial_fit_continues_and_counts(diabetes):
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_partial_fit_continues_and_counts(diabetes, shuffle):
     X, y = diabetes
-    params = dict(solver="minibatch", batch_size=50, learning_rate=0.01, shuffle=False)
+    params = dict(
+        solver="minibatch",
+        batch_size=50,
+        learning_rate=0.01,
+        shuffle=shuffle,
+        random_state=0,
+    )
     online = GDRegressor(**params)
     for _ in range(3):
         online.partial_fit(X, y)
     assert online.n_iter_ == 3 and online.t_ == 3 * 9
     assert online.coef_history_.shape == (4, X.shape[1])
     assert_array_equal(online.history_.index, [1, 2, 3])
-    full = GDRegressor(**params, max_iter=3, tol=None).fit(X, y)
-    assert_allclose(online.coef_, full.coef_, rtol=1e-12)
-    assert_allclose(online.loss_history_, full.loss_history_, rtol=1e-12)
+    assert_array_equal(online.history_["n_updates"], [9, 18, 27])
+    assert np.all(np.diff(online.history_["time"]) >= 0)
+
+    rng = check_random_state(0)
+    orders = [
+        rng.permutation(len(y)) if shuffle else np.arange(len(y)) for _ in range(3)
+    ]
+    path, losses = reference_path(X, y, np.zeros(X.shape[1]), 0.0, 0.01, 50, orders)
+    assert_allclose(online.coef_, path[-1, 1:], rtol=1e-12)
+    assert_allclose(online.loss_history_, losses, rtol=1e-12)
 
 
 def test_warm_start_continues_from_previous_solution(diabetes):
@@ -313,6 +342,14 @@ def test_warm_start_continues_from_previous_solution(diabetes):
     twenty = GDRegressor(max_iter=20, tol=None).fit(X, y)
     assert_allclose(reg.coef_, twenty.coef_, rtol=1e-12)
     assert_allclose(reg.coef_history_[0], twenty.coef_history_[10], rtol=1e-12)
+
+
+def test_no_intercept_ignores_intercept_init(diabetes):
+    X, y = diabetes
+    reg = GDRegressor(fit_intercept=False, max_iter=3, tol=None)
+    reg.fit(X, y, intercept_init=5.0)
+    assert reg.intercept_ == 0.0
+    assert_array_equal(reg.intercept_history_, 0.0)
 
 
 def test_verbose_prints_one_line_per_epoch(diabetes, capsys):
@@ -351,8 +388,12 @@ def test_bad_parameters_and_wrong_feature_count():
         GDRegressor(learning_rate=-1).fit(X, y)
     with pytest.raises(ValueError, match="solver"):
         GDRegressor(solver="newton").fit(X, y)
-    with pytest.raises(ValueError, match="coef_init has 3 values"):
+    with pytest.raises(
+        ValueError, match=r"coef_init has shape \(3,\); expected \(2,\)"
+    ):
         GDRegressor().fit(X, y, coef_init=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"expected \(2, 2\)"):
+        GDRegressor().fit(X, np.ones((4, 2)), coef_init=np.ones(2))
     with pytest.raises(
         ValueError, match="Sample weights must contain at least one non-zero"
     ):
