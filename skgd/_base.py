@@ -94,7 +94,8 @@ class BaseGD(BaseEstimator):
         """
         append = partial and hasattr(self, "loss_history_")
         max_iter = 1 if partial else self.max_iter
-        if not append:
+        # "auto" is resolved on the first call's data and kept by partial_fit.
+        if not (append and self.learning_rate == "auto"):
             if self.learning_rate == "auto":
                 self.learning_rate_ = auto_learning_rate(
                     X, sample_weight, self.fit_intercept, self.solver

@@ -220,6 +220,9 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         The histories grow by one epoch and ``t_`` keeps counting. With
         ``learning_rate="auto"`` the step is resolved on the first call's data.
+        ``sample_weight`` is normalised to mean 1 within each call, as in
+        ``fit``: it weighs samples of one chunk against each other, not chunks
+        against each other.
 
         Parameters
         ----------

@@ -405,3 +405,14 @@ def test_bad_parameters_and_wrong_feature_count():
     reg = GDRegressor(max_iter=2, tol=None).fit(X, y)
     with pytest.raises(ValueError, match="X has 3 features"):
         reg.predict(np.ones((2, 3)))
+
+
+def test_partial_fit_keeps_auto_step_and_follows_a_new_float(diabetes):
+    X, y = diabetes
+    reg = GDRegressor(solver="sgd").partial_fit(X[:100], y[:100])
+    auto = reg.learning_rate_
+    reg.partial_fit(X[100:], y[100:])  # rows of other norms: same step
+    assert reg.learning_rate_ == auto
+    reg.set_params(learning_rate=0.002).partial_fit(X, y)
+    assert reg.learning_rate_ == 0.002
+    assert_array_equal(reg.history_["learning_rate"], [auto, auto, 0.002])
