@@ -27,6 +27,15 @@ _JIT = dict(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
 
 
 @numba.njit(**_JIT)
+def _residual(X, Y, i, t, coef, intercept):
+    """``y_hat - y`` for sample ``i`` and target ``t``."""
+    prediction = float(intercept[t])
+    for j in range(X.shape[1]):
+        prediction += X[i, j] * coef[t, j]
+    return prediction - Y[i, t]
+
+
+@numba.njit(**_JIT)
 def _accumulate_squared_error(
     X,
     Y,
@@ -50,10 +59,7 @@ def _accumulate_squared_error(
     for i in rows:
         weight = sample_weight[i]
         for t in range(n_targets):
-            prediction = float(intercept[t])
-            for j in range(n_features):
-                prediction += X[i, j] * coef[t, j]
-            residual = prediction - Y[i, t]
+            residual = _residual(X, Y, i, t, coef, intercept)
             target_loss[t] += weight * residual * residual
             if active[t]:
                 g = 2.0 * weight * residual
@@ -81,10 +87,7 @@ def _sgd_step(
     """
     n_targets, n_features = coef.shape
     for t in range(n_targets):
-        prediction = float(intercept[t])
-        for j in range(n_features):
-            prediction += X[i, j] * coef[t, j]
-        residual = prediction - Y[i, t]
+        residual = _residual(X, Y, i, t, coef, intercept)
         target_loss[t] += sample_weight[i] * residual * residual
         if active[t]:
             step = learning_rate * 2.0 * sample_weight[i] * residual

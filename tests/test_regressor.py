@@ -271,14 +271,15 @@ def test_pickle_round_trip(diabetes, solver):
 
 def test_history_frame_and_record_options(diabetes):
     X, y = diabetes
-    reg = GDRegressor(
+    params = dict(
         solver="minibatch",
         batch_size=100,
         max_iter=4,
         tol=None,
         learning_rate=0.01,
         random_state=0,
-    ).fit(X, y)
+    )
+    reg = GDRegressor(**params).fit(X, y)
     frame = reg.history_
     assert list(frame.columns) == ["loss", "learning_rate", "n_updates", "time"]
     assert_array_equal(frame.index, [1, 2, 3, 4])
@@ -288,15 +289,7 @@ def test_history_frame_and_record_options(diabetes):
     assert np.all(np.diff(frame["time"]) >= 0)
     assert_allclose(reg.coef_history_[-1], reg.coef_)
 
-    per_update = GDRegressor(
-        solver="minibatch",
-        batch_size=100,
-        max_iter=4,
-        tol=None,
-        learning_rate=0.01,
-        random_state=0,
-        record="update",
-    )
+    per_update = GDRegressor(**params, record="update")
     per_update.fit(X, y)
     assert per_update.coef_history_.shape == (21, X.shape[1])
     # Every fifth update ends an epoch: the per-epoch trajectory is inside.
