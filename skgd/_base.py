@@ -14,7 +14,7 @@ from ._history import history_frame
 from ._step_size import auto_learning_rate
 from ._training import EpochSettings, run_epochs
 
-#: For each solver, the number of samples per update (None: all of them).
+#: The solvers, by how many samples make one update: all, one, or batch_size.
 SOLVERS = ("batch", "sgd", "minibatch")
 
 

@@ -162,7 +162,8 @@ def run_epochs(X, Y, sample_weight, coef, intercept, settings, rng):
             np.isfinite(losses) & np.isfinite(coef).all(axis=1) & np.isfinite(intercept)
         )
         if not finite.all():
-            # Undo the epoch; the targets that blew up stop at their best.
+            # Undo the epoch; the targets that blew up stop at their best, the
+            # others run it again (with shuffling, on the next permutation).
             coef[...], intercept[...] = start_coef, start_intercept
             for t in np.flatnonzero(~finite):
                 targets.freeze_diverged(t, coef, intercept)
