@@ -5,7 +5,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
@@ -13,27 +15,64 @@ from sklearn.utils.validation import _check_sample_weight
 from ._history import history_frame
 from ._step_size import auto_learning_rate
 from ._training import EpochSettings, run_epochs
+from .optim import OPTIMIZERS, OptimizerState, _Optimizer, resolve_optimizer
+from .schedules import SCHEDULES, _Schedule, resolve_schedule
 
 #: The solvers, by how many samples make one update: all, one, or batch_size.
 SOLVERS = ("batch", "sgd", "minibatch")
+PENALTIES = ("l2", "l1", "elasticnet")
 
 
-class BaseGD(BaseEstimator):
+def _mean_one(sample_weight):
+    """Weights rescaled to mean 1 (see ``_kernels``)."""
+    return sample_weight * (len(sample_weight) / sample_weight.sum())
+
+
+class _EpochMonitor:
+    """Reports each epoch to scikit-learn's callbacks; a callback may stop the fit."""
+
+    def __init__(self, estimator, context, X, y, metadata):
+        self.estimator, self.context = estimator, context
+        self.data = dict(X=X, y=y, metadata=metadata)
+
+    def begin_epoch(self):
+        self.epoch = self.context.subcontext(task_name="epoch")
+        self.epoch.call_on_fit_task_begin(estimator=self.estimator, **self.data)
+
+    def end_epoch(self, W, history):
+        return self.epoch.call_on_fit_task_end(
+            estimator=self.estimator,
+            reconstruction_attributes=lambda: self.estimator._fitted_attributes(
+                W.copy(), history
+            ),
+            **self.data,
+        )
+
+
+class BaseGD(CallbackSupportMixin, BaseEstimator):
     """Parameters, validation of the training state, and the fit orchestration.
 
-    Subclasses turn ``y`` into a 2-D float target matrix and back.
+    Subclasses turn ``y`` into a 2-D float target matrix and back, and name
+    their loss's parameters (``_loss_parameters``).
     """
 
     _parameter_constraints: dict = {
         "solver": [StrOptions(set(SOLVERS))],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), _Optimizer],
         "learning_rate": [
             StrOptions({"auto"}),
             Interval(Real, 0, None, closed="neither"),
         ],
+        "lr_schedule": [StrOptions(set(SCHEDULES)), _Schedule, callable],
+        "penalty": [StrOptions(set(PENALTIES)), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "fit_intercept": ["boolean"],
@@ -42,20 +81,26 @@ class BaseGD(BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    # -- the data path ---------------------------------------------------------
+    # -- the parameters, resolved -------------------------------------------------
 
     def _batch_size(self, n_samples):
         return {"batch": n_samples, "sgd": 1}.get(self.solver, self.batch_size)
 
-    def _normalized_sample_weight(self, sample_weight, X):
-        """Weights of mean 1 (see ``_kernels``)."""
-        sample_weight = _check_sample_weight(
+    def _penalty_strengths(self):
+        """``(l2, l1)``: the objective's penalty is
+        ``l1 * ||coef||_1 + (l2 / 2) * ||coef||**2``."""
+        l1_share = {None: 0.0, "l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
+        if self.penalty is None:
+            return 0.0, 0.0
+        return self.alpha * (1.0 - l1_share), self.alpha * l1_share
+
+    def _checked_sample_weight(self, sample_weight, X):
+        return _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        return sample_weight * (X.shape[0] / sample_weight.sum())
 
     def _initial_params(self, n_targets, n_features, dtype, coef_init, intercept_init):
-        """Parameters to start from, as (n_targets, n_features) and (n_targets,).
+        """Parameters to start from, as ``W`` of shape (n_targets, n_features + 1).
 
         ``coef_init`` has the shape of ``coef_``: (n_features,) for a 1-D ``y``,
         (n_targets, n_features) for a 2-D one.
@@ -66,8 +111,7 @@ class BaseGD(BaseEstimator):
                 self.intercept_ if intercept_init is None else intercept_init
             )
         shape = (n_features,) if self._squeeze_targets else (n_targets, n_features)
-        coef = np.zeros((n_targets, n_features), dtype=dtype)
-        intercept = np.zeros(n_targets, dtype=dtype)
+        W = np.zeros((n_targets, n_features + 1), dtype=dtype)
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=dtype)
             if coef_init.shape != shape:
@@ -75,7 +119,7 @@ class BaseGD(BaseEstimator):
                     f"coef_init has shape {coef_init.shape}; expected {shape}, the "
                     "shape of coef_."
                 )
-            coef[...] = coef_init
+            W[:, :-1] = coef_init
         if intercept_init is not None and self.fit_intercept:
             intercept_init = np.asarray(intercept_init, dtype=dtype)
             if intercept_init.size not in (1, n_targets) or intercept_init.ndim > 1:
@@ -83,26 +127,69 @@ class BaseGD(BaseEstimator):
                     f"intercept_init has shape {intercept_init.shape}; expected a "
                     f"scalar or {n_targets} values, one per target."
                 )
-            intercept[...] = intercept_init
-        return coef, intercept
+            W[:, -1] = intercept_init
+        return W
 
-    def _fit_epochs(self, X, Y, sample_weight, coef, intercept, *, partial):
-        """Resolve the step, run the epochs, and store the fitted attributes.
+    def _current_params(self, dtype):
+        """``W`` from the fitted ``coef_`` and ``intercept_`` (for partial_fit)."""
+        coef = np.asarray(self.coef_, dtype=dtype).reshape(self._n_targets, -1)
+        intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
+        return np.ascontiguousarray(np.column_stack([coef, intercept]))
 
-        ``partial`` (``partial_fit``): one epoch, no stopping rule, and the
-        histories of earlier calls are extended.
+    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2):
+        if self.learning_rate != "auto":
+            return float(self.learning_rate)
+        if optimizer.default_learning_rate is not None:
+            return optimizer.default_learning_rate
+        return auto_learning_rate(
+            X, sample_weight, self.fit_intercept, self.solver, l2=l2
+        )
+
+    # -- fitting ------------------------------------------------------------------
+
+    def _fit_epochs(self, X, Y, y, sample_weight, W, *, partial):
+        """Resolve the parameters, run the epochs, store the fitted attributes.
+
+        ``partial`` (``partial_fit``): one epoch, no stopping rule, no early
+        stopping, and the histories and the optimizer's state of earlier calls
+        are continued.
         """
         append = partial and hasattr(self, "loss_history_")
         max_iter = 1 if partial else self.max_iter
+        # One random stream across warm-started fits and partial_fit calls, so
+        # that every epoch gets a fresh permutation.
+        if not hasattr(self, "_rng") or not (partial or self.warm_start):
+            self._rng = check_random_state(self.random_state)
+
+        validation = None
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        sample_weight = self._checked_sample_weight(sample_weight, X)
+        if self.early_stopping and not partial:
+            train, val = train_test_split(
+                np.arange(X.shape[0]),
+                test_size=self.validation_fraction,
+                random_state=self._rng,
+                stratify=self._stratify(Y),
+            )
+            validation = (X[val], Y[val], _mean_one(sample_weight[val]))
+            X, Y, y, sample_weight = X[train], Y[train], y[train], sample_weight[train]
+            if metadata is not None:
+                metadata = {"sample_weight": sample_weight}
+        sample_weight = _mean_one(sample_weight)
+
+        optimizer = resolve_optimizer(self.optimizer)
+        schedule = resolve_schedule(self.lr_schedule)
+        l2, l1 = self._penalty_strengths()
         # "auto" is resolved on the first call's data and kept by partial_fit.
         if not (append and self.learning_rate == "auto"):
-            if self.learning_rate == "auto":
-                self.learning_rate_ = auto_learning_rate(
-                    X, sample_weight, self.fit_intercept, self.solver
-                )
-            else:
-                self.learning_rate_ = float(self.learning_rate)
+            self.learning_rate_ = self._resolve_learning_rate(
+                X, sample_weight, optimizer, l2
+            )
+        state = self._optimizer_state(optimizer, W.shape, continued=append)
         settings = EpochSettings(
+            loss=self.loss,
+            optimizer=optimizer,
+            schedule=schedule,
             batch_size=self._batch_size(X.shape[0]),
             learning_rate=self.learning_rate_,
             max_iter=max_iter,
@@ -110,27 +197,75 @@ class BaseGD(BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             shuffle=self.shuffle,
             fit_intercept=self.fit_intercept,
+            l2=l2,
+            l1=l1,
             record=self.record,
             verbose=self.verbose,
+            first_epoch=self.n_iter_ if append else 0,
+            **self._loss_parameters(),
         )
-        # One random stream across warm-started fits and partial_fit calls, so
-        # that every epoch gets a fresh permutation.
-        if not hasattr(self, "_rng") or not (partial or self.warm_start):
-            self._rng = check_random_state(self.random_state)
-        result = run_epochs(X, Y, sample_weight, coef, intercept, settings, self._rng)
+        context = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        monitor = None
+        if getattr(self, "_skl_callbacks", None):
+            monitor = _EpochMonitor(self, context, X, y, metadata)
+        slots, count = state.slots, np.array([state.count], dtype=np.int64)
+        result = run_epochs(
+            X,
+            Y,
+            sample_weight,
+            W,
+            settings,
+            self._rng,
+            (slots, count),
+            validation=validation,
+            monitor=monitor,
+        )
 
-        squeeze = self._squeeze_targets
-        self.coef_ = coef[0] if squeeze else coef
-        self.intercept_ = intercept[0] if squeeze else intercept
-        if squeeze:
-            self.intercept_ = self.intercept_.item()
-        result.history.store(self, append=append, squeeze=squeeze)
+        for name, value in self._fitted_attributes(W, None).items():
+            setattr(self, name, value)
+        result.history.store(self, append=append, squeeze=self._squeeze_targets)
+        self.optimizer_ = optimizer
+        self.optimizer_state_ = OptimizerState(slots, int(count[0]))
         previous_updates = self.t_ if append and hasattr(self, "t_") else 0
         self.t_ = previous_updates + result.n_updates
         self.n_iter_ = len(self.loss_history_)
         self.stop_reason_ = result.stop_reason
+        context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
         self._warn_about(result, max_iter, partial)
         return self
+
+    def _optimizer_state(self, optimizer, shape, continued):
+        """The state of the last call when ``partial_fit`` continues it, else new."""
+        previous = getattr(self, "optimizer_state_", None)
+        if (
+            continued
+            and previous is not None
+            and previous.slots.shape[1:] == shape
+            and type(optimizer) is type(self.optimizer_)
+            and optimizer.get_params() == self.optimizer_.get_params()
+        ):
+            return OptimizerState(previous.slots.copy(), previous.count)
+        return optimizer.init(np.empty(shape))
+
+    def _fitted_attributes(self, W, history):
+        """``coef_`` and ``intercept_`` from ``W`` (and, for the callbacks, the
+        history so far)."""
+        coef = np.ascontiguousarray(W[:, :-1])
+        intercept = W[:, -1].copy()
+        attributes = {"coef_": coef, "intercept_": intercept}
+        if self._squeeze_targets:
+            attributes = {"coef_": coef[0], "intercept_": intercept[0].item()}
+        if history is not None:
+            attributes["loss_history_"] = history.losses()
+            attributes["n_iter_"] = history.n_epochs
+        return attributes
+
+    def _stratify(self, Y):
+        """What to stratify the validation split on (``None``: no stratification)."""
+        return None
 
     def _warn_about(self, result, max_iter, partial):
         if result.stop_reason == "diverged":
@@ -158,9 +293,10 @@ class BaseGD(BaseEstimator):
     def history_(self):
         """pandas.DataFrame: one row per epoch, indexed by ``epoch``.
 
-        Columns: ``loss`` (as in ``loss_history_``), ``learning_rate`` (the step
-        used in that epoch), ``n_updates`` (updates made so far) and ``time``
-        (seconds since the start of the fit).
+        Columns: ``loss`` (as in ``loss_history_``), ``val_loss`` (with early
+        stopping), ``learning_rate`` (the step used in that epoch),
+        ``n_updates`` (updates made so far) and ``time`` (seconds since the
+        start of the fit).
         """
         if not hasattr(self, "_history_columns"):
             raise AttributeError(

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-#: Columns of ``history_``, in order.
-HISTORY_COLUMNS = ("epoch", "loss", "learning_rate", "n_updates", "time")
+#: Columns of ``history_``, in order; ``val_loss`` only with early stopping.
+HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "learning_rate", "n_updates", "time")
 
 
 class FitHistory:
@@ -11,41 +11,31 @@ class FitHistory:
 
     Parameters
     ----------
-    coef, intercept : ndarray of shape (n_targets, n_features) and (n_targets,)
-        The parameters before the first update (row 0 of the trajectory).
+    W : ndarray of shape (n_targets, n_features + 1)
+        The parameters before the first update (row 0 of the trajectory): each
+        target's coefficients followed by its intercept.
     record : {"epoch", "update"} or None
         Record the parameters after every epoch, after every update, or not at all.
+    validation : bool
+        Whether a validation loss is recorded.
     """
 
-    def __init__(self, coef, intercept, record):
+    def __init__(self, W, record, validation):
         self.record = record
-        self.columns = {name: [] for name in HISTORY_COLUMNS[1:]}
-        self.coefs = [coef[np.newaxis].copy()] if record else []
-        self.intercepts = [intercept[np.newaxis].copy()] if record else []
+        names = [
+            name for name in HISTORY_COLUMNS[1:] if validation or name != "val_loss"
+        ]
+        self.columns = {name: [] for name in names}
+        self.params = [W[np.newaxis].copy()] if record else []
 
-    def add_epoch(
-        self,
-        *,
-        loss,
-        learning_rate,
-        n_updates,
-        time,
-        coef,
-        intercept,
-        coef_path,
-        intercept_path,
-    ):
-        """Record a finished epoch; the paths hold the per-update parameters."""
-        for name, value in zip(
-            HISTORY_COLUMNS[1:], (loss, learning_rate, n_updates, time), strict=True
-        ):
-            self.columns[name].append(value)
+    def add_epoch(self, *, W, path, **values):
+        """Record a finished epoch; ``path`` holds ``W`` after every update."""
+        for name, column in self.columns.items():
+            column.append(values[name])
         if self.record == "epoch":
-            self.coefs.append(coef[np.newaxis].copy())
-            self.intercepts.append(intercept[np.newaxis].copy())
+            self.params.append(W[np.newaxis].copy())
         elif self.record == "update":
-            self.coefs.append(coef_path.copy())
-            self.intercepts.append(intercept_path.copy())
+            self.params.append(path.copy())
 
     @property
     def n_epochs(self):
@@ -54,13 +44,25 @@ class FitHistory:
     def losses(self):
         return np.asarray(self.columns["loss"], dtype=np.float64)
 
+    def describe_last_epoch(self):
+        """The ``verbose`` line of the last epoch."""
+        last = {name: column[-1] for name, column in self.columns.items()}
+        validation = (
+            f", validation loss: {last['val_loss']:.6g}" if "val_loss" in last else ""
+        )
+        return (
+            f"Epoch {self.n_epochs}, loss: {last['loss']:.6g}{validation}, "
+            f"learning rate: {last['learning_rate']:.4g}, time: {last['time']:.3f} s"
+        )
+
     def store(self, estimator, *, append, squeeze):
         """Set the history attributes of ``estimator``.
 
         With ``append`` (``partial_fit``) the epochs extend the attributes of the
         previous calls, and the epochs are numbered on from them.
         """
-        columns = {name: np.asarray(v) for name, v in self.columns.items()}
+        columns = {name: np.asarray(v, dtype=float) for name, v in self.columns.items()}
+        columns["n_updates"] = columns["n_updates"].astype(np.int64)
         first_epoch = 1
         previous = getattr(estimator, "_history_columns", None) if append else None
         if previous is not None:
@@ -70,14 +72,20 @@ class FitHistory:
             # Updates and time count on from the earlier calls.
             columns["n_updates"] = columns["n_updates"] + previous["n_updates"][-1]
             columns["time"] = columns["time"] + previous["time"][-1]
-            columns = {k: np.concatenate([previous[k], columns[k]]) for k in columns}
+            columns = {
+                k: np.concatenate([previous[k], columns[k]])
+                for k in columns
+                if k in previous
+            }
         estimator._history_columns = columns
-        estimator.loss_history_ = columns["loss"].astype(np.float64)
+        estimator.loss_history_ = columns["loss"]
+        estimator.val_loss_history_ = columns.get("val_loss")
 
         coef_history = intercept_history = None
         if self.record:
-            coef_history = np.concatenate(self.coefs)
-            intercept_history = np.concatenate(self.intercepts)
+            params = np.concatenate(self.params)
+            coef_history = np.ascontiguousarray(params[..., :-1])
+            intercept_history = params[..., -1].copy()
             if squeeze:
                 coef_history = coef_history[:, 0]
                 intercept_history = intercept_history[:, 0]
@@ -85,9 +93,8 @@ class FitHistory:
             if old is not None:
                 # Row 0 of this call is the last row of the previous one.
                 coef_history = np.concatenate([old, coef_history[1:]])
-                old_intercept = estimator.intercept_history_
                 intercept_history = np.concatenate(
-                    [old_intercept, intercept_history[1:]]
+                    [estimator.intercept_history_, intercept_history[1:]]
                 )
         estimator.coef_history_ = coef_history
         estimator.intercept_history_ = intercept_history
@@ -97,5 +104,6 @@ def history_frame(columns):
     """The ``history_`` DataFrame: one row per epoch."""
     import pandas as pd  # lazy: keeps ``import skgd`` lean
 
-    frame = pd.DataFrame({name: columns[name] for name in HISTORY_COLUMNS})
+    names = [name for name in HISTORY_COLUMNS if name in columns]
+    frame = pd.DataFrame({name: columns[name] for name in names})
     return frame.set_index("epoch")

@@ -12,178 +12,254 @@ Shapes used throughout:
 - ``sample_weight``: (n_samples,), normalised to mean 1, so that a batch
   gradient ``mean_i(w_i * g_i)`` is an unbiased estimate of the weighted mean
   gradient and equals it for the full batch;
-- ``coef``: (n_targets, n_features) and ``intercept``: (n_targets,).
+- ``W``: (n_targets, n_features + 1), the dtype of ``X``: each target's
+  coefficients followed by its intercept (which stays 0 when no intercept is
+  fitted);
+- an optimizer's ``slots``: (n_slots, n_targets, n_features + 1), float64.
 
-Each target has its own loss (its mean squared error) and is updated only while
-it is ``active``: every target is fitted exactly as a separate fit would fit it.
+Each target has its own loss and is updated only while it is ``active``: every
+target is fitted exactly as a separate fit would fit it.
+
+The loss and the optimizer's rule are given by name; each name is a
+compile-time constant, so each (loss, rule) pair gets its own compiled kernel
+(see ``_losses``).
 """
+
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-# Reassociation lets LLVM vectorise the dot products and gradient sums; no
-# "nnan"/"ninf": divergence is detected by looking for non-finite values.
-_JIT = dict(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
+from ._jit import JIT
+from ._losses import loss_and_derivative
+from ._optim_rules import coordinate, prepare, soft_threshold, update_rows
 
 
-@numba.njit(**_JIT)
-def _residual(X, Y, i, t, coef, intercept):
-    """``y_hat - y`` for sample ``i`` and target ``t``."""
-    prediction = float(intercept[t])
-    for j in range(X.shape[1]):
-        prediction += X[i, j] * coef[t, j]
-    return prediction - Y[i, t]
+class EpochConfig(NamedTuple):
+    """The scalars of a kernel call, by name."""
+
+    batch_size: int
+    fit_intercept: bool
+    l2: float  # strength of the penalty (l2 / 2) * ||coef||**2
+    l1: float  # strength of the penalty l1 * ||coef||_1
+    epsilon: float  # of the losses that have one
+    quantile: float  # of the quantile loss
+    hyper: np.ndarray  # the optimizer's hyperparameters
 
 
-@numba.njit(**_JIT)
-def _accumulate_squared_error(
-    X,
-    Y,
-    sample_weight,
-    rows,
-    coef,
-    intercept,
-    active,
-    grad_coef,
-    grad_intercept,
-    target_loss,
+@numba.njit(**JIT)
+def _prediction(X, i, W, t):
+    """``x_i . coef_t + intercept_t``."""
+    n_features = X.shape[1]
+    prediction = float(W[t, n_features])
+    for j in range(n_features):
+        prediction += X[i, j] * W[t, j]
+    return prediction
+
+
+@numba.njit(**JIT)
+def _accumulate_gradient(
+    loss, X, Y, sample_weight, rows, W, active, config, grad, target_loss
 ):
-    """Add the gradient of ``sum_i w_i (y_hat_i - y_i)**2`` over ``rows``.
+    """Add ``sum_i w_i dloss_i * (x_i, 1)`` over ``rows`` to ``grad``.
 
     Every row of ``X`` is read once: its predictions and its contribution to the
     gradient are computed while the row is in cache. Each sample's weighted loss,
     taken at the parameters before the update, is added to ``target_loss``. The
     gradient of inactive targets is not computed.
     """
-    n_targets, n_features = coef.shape
+    n_targets, n_features = W.shape[0], X.shape[1]
     for i in rows:
         weight = sample_weight[i]
         for t in range(n_targets):
-            residual = _residual(X, Y, i, t, coef, intercept)
-            target_loss[t] += weight * residual * residual
+            value, derivative = loss_and_derivative(
+                loss,
+                _prediction(X, i, W, t),
+                Y[i, t],
+                config.epsilon,
+                config.quantile,
+            )
+            target_loss[t] += weight * value
             if active[t]:
-                g = 2.0 * weight * residual
-                grad_intercept[t] += g
+                g = weight * derivative
                 for j in range(n_features):
-                    grad_coef[t, j] += g * X[i, j]
+                    grad[t, j] += g * X[i, j]
+                grad[t, n_features] += g
 
 
-@numba.njit(**_JIT)
-def _sgd_step(
+@numba.njit(**JIT)
+def _sample_update(
+    loss,
+    rule,
     X,
     Y,
     sample_weight,
     i,
-    coef,
-    intercept,
+    W,
     active,
-    fit_intercept,
     learning_rate,
+    config,
+    slots,
+    count,
     target_loss,
 ):
-    """One per-sample update, straight into the parameters (no gradient buffer).
+    """One per-sample update, straight into ``W`` (no gradient buffer).
 
-    The same arithmetic as a batch of one in ``minibatch_epoch``.
+    The same arithmetic as a batch of one in ``run_epoch``.
     """
-    n_targets, n_features = coef.shape
+    n_targets, n_features = W.shape[0], X.shape[1]
     for t in range(n_targets):
-        residual = _residual(X, Y, i, t, coef, intercept)
-        target_loss[t] += sample_weight[i] * residual * residual
-        if active[t]:
-            step = learning_rate * 2.0 * sample_weight[i] * residual
-            for j in range(n_features):
-                coef[t, j] -= step * X[i, j]
-            if fit_intercept:
-                intercept[t] -= step
+        value, derivative = loss_and_derivative(
+            loss, _prediction(X, i, W, t), Y[i, t], config.epsilon, config.quantile
+        )
+        target_loss[t] += sample_weight[i] * value
+        if not active[t]:
+            continue
+        g = sample_weight[i] * derivative
+        prepared = prepare(rule, config.hyper, learning_rate[t], count)
+        for j in range(n_features):
+            w, step = coordinate(
+                rule,
+                W[t, j],
+                g * X[i, j] + config.l2 * W[t, j],
+                slots,
+                t,
+                j,
+                config.hyper,
+                prepared,
+            )
+            if config.l1 > 0.0:
+                w = soft_threshold(w, config.l1 * step)
+            W[t, j] = w
+        if config.fit_intercept:
+            W[t, n_features] = coordinate(
+                rule,
+                W[t, n_features],
+                g,
+                slots,
+                t,
+                n_features,
+                config.hyper,
+                prepared,
+            )[0]
 
 
-@numba.njit(**_JIT)
-def minibatch_epoch(
+@numba.njit(**JIT)
+def run_epoch(
+    loss,
+    rule,
     X,
     Y,
     sample_weight,
     order,
-    batch_size,
-    coef,
-    intercept,
+    W,
     active,
-    fit_intercept,
     learning_rate,
-    grad_coef,
-    grad_intercept,
+    config,
+    slots,
+    count,
+    grad,
     target_loss,
-    coef_path,
-    intercept_path,
+    path,
 ):
-    """One epoch of mini-batch gradient descent on the squared error.
+    """One epoch of mini-batch gradient descent.
 
-    The samples are visited in ``order``, ``batch_size`` at a time (the last batch
-    may be smaller); each batch makes one step ``theta -= learning_rate * g``
-    where ``g`` is the batch's mean gradient. ``batch_size=1`` is per-sample SGD
-    and ``batch_size=n_samples`` is full-batch gradient descent. Only the targets
-    flagged in ``active`` are updated (the others have stopped).
+    The samples are visited in ``order``, ``config.batch_size`` at a time (the
+    last batch may be smaller); each batch makes one optimizer update with the
+    batch's mean gradient of the loss plus the L2 penalty's gradient, then the
+    L1 penalty's proximal step. ``batch_size=1`` is per-sample SGD and
+    ``batch_size=n_samples`` full-batch gradient descent. Only the targets
+    flagged in ``active`` are updated, each with its own ``learning_rate``.
 
-    ``target_loss`` (float64, one per target) receives the sum over the epoch's
-    samples of their weighted loss, each taken just before the update that used
-    it. ``coef_path`` and ``intercept_path`` receive the parameters after every
-    update when they have a row per update; pass arrays with zero rows to record
-    nothing. ``grad_coef`` and ``grad_intercept`` are float64 work buffers.
+    ``count`` (int64, one entry) counts the optimizer's updates. ``target_loss``
+    (float64, one per target) receives the sum over the epoch's samples of their
+    weighted loss, each taken just before the update that used it. ``path``
+    receives ``W`` after every update when it has a row per update; pass an
+    array with zero rows to record nothing. ``grad`` is a float64 work buffer
+    shaped like ``W``.
     """
-    n_samples = order.shape[0]
-    n_targets, n_features = coef.shape
-    record = coef_path.shape[0] > 0
+    numba.literally(loss)
+    numba.literally(rule)
+    n_samples, n_features = order.shape[0], X.shape[1]
+    n_columns = n_features + 1 if config.fit_intercept else n_features
+    record = path.shape[0] > 0
     target_loss[:] = 0.0
     update = 0
-    if batch_size == 1:
-        for i in order:
-            _sgd_step(
+    for start in range(0, n_samples, config.batch_size):
+        stop = min(start + config.batch_size, n_samples)
+        count[0] += 1
+        if stop - start == 1:
+            _sample_update(
+                loss,
+                rule,
                 X,
                 Y,
                 sample_weight,
-                i,
-                coef,
-                intercept,
+                order[start],
+                W,
                 active,
-                fit_intercept,
                 learning_rate,
+                config,
+                slots,
+                count[0],
                 target_loss,
             )
-            if record:
-                coef_path[update] = coef
-                intercept_path[update] = intercept
-            update += 1
-        return
-    for start in range(0, n_samples, batch_size):
-        stop = min(start + batch_size, n_samples)
-        grad_coef[:] = 0.0
-        grad_intercept[:] = 0.0
-        _accumulate_squared_error(
-            X,
-            Y,
-            sample_weight,
-            order[start:stop],
-            coef,
-            intercept,
-            active,
-            grad_coef,
-            grad_intercept,
-            target_loss,
-        )
-        step = learning_rate / (stop - start)
-        for t in range(n_targets):
-            if not active[t]:
-                continue
-            for j in range(n_features):
-                coef[t, j] -= step * grad_coef[t, j]
-            if fit_intercept:
-                intercept[t] -= step * grad_intercept[t]
+        else:
+            grad[:] = 0.0
+            _accumulate_gradient(
+                loss,
+                X,
+                Y,
+                sample_weight,
+                order[start:stop],
+                W,
+                active,
+                config,
+                grad,
+                target_loss,
+            )
+            scale = 1.0 / (stop - start)
+            for t in range(W.shape[0]):
+                for j in range(n_features):
+                    grad[t, j] = grad[t, j] * scale + config.l2 * W[t, j]
+                grad[t, n_features] *= scale
+            update_rows(
+                rule,
+                config.hyper,
+                W,
+                grad,
+                slots,
+                learning_rate,
+                count[0],
+                active,
+                n_columns,
+                config.l1,
+                n_features,
+            )
         if record:
-            coef_path[update] = coef
-            intercept_path[update] = intercept
+            path[update] = W
         update += 1
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
+def mean_loss(loss, X, Y, sample_weight, W, config, out):
+    """Each target's weighted mean loss at ``W``, into ``out``."""
+    numba.literally(loss)
+    out[:] = 0.0
+    for i in range(X.shape[0]):
+        for t in range(W.shape[0]):
+            value = loss_and_derivative(
+                loss,
+                _prediction(X, i, W, t),
+                Y[i, t],
+                config.epsilon,
+                config.quantile,
+            )[0]
+            out[t] += sample_weight[i] * value
+    out /= X.shape[0]
+
+
+@numba.njit(**JIT)
 def gram_matvec(X, sample_weight, fit_intercept, v, out):
     """``out = (1/n) sum_i w_i x_i (x_i . v)`` in one pass over ``X``.
 
@@ -204,7 +280,7 @@ def gram_matvec(X, sample_weight, fit_intercept, v, out):
     out /= n_samples
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def max_weighted_squared_row_norm(X, sample_weight, fit_intercept):
     """``max_i w_i ||x_i||**2``, the rows augmented with 1 under ``fit_intercept``."""
     n_samples, n_features = X.shape
@@ -215,11 +291,3 @@ def max_weighted_squared_row_norm(X, sample_weight, fit_intercept):
             s += X[i, j] * X[i, j]
         largest = max(largest, sample_weight[i] * s)
     return largest
-
-
-def empty_path(coef):
-    """Zero-row path arrays: tell ``minibatch_epoch`` to record nothing."""
-    return (
-        np.empty((0,) + coef.shape, dtype=coef.dtype),
-        np.empty((0, coef.shape[0]), dtype=coef.dtype),
-    )

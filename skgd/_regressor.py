@@ -1,11 +1,14 @@
 """GDRegressor: a linear model fitted by gradient descent."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseGD
+from ._losses import LOSSES
 
 
 class GDRegressor(RegressorMixin, BaseGD):
@@ -150,19 +153,30 @@ class GDRegressor(RegressorMixin, BaseGD):
 
     _parameter_constraints: dict = {
         **BaseGD._parameter_constraints,
-        "loss": [StrOptions({"squared_error"})],
+        "loss": [StrOptions(set(LOSSES))],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
         self,
         *,
         loss="squared_error",
+        epsilon=0.1,
+        quantile=0.5,
         solver="batch",
         batch_size=32,
+        optimizer="sgd",
         learning_rate="auto",
+        lr_schedule="constant",
+        penalty=None,
+        alpha=0.0001,
+        l1_ratio=0.15,
         max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
         shuffle=True,
         random_state=None,
         fit_intercept=True,
@@ -171,12 +185,21 @@ class GDRegressor(RegressorMixin, BaseGD):
         verbose=0,
     ):
         self.loss = loss
+        self.epsilon = epsilon
+        self.quantile = quantile
         self.solver = solver
         self.batch_size = batch_size
+        self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.shuffle = shuffle
         self.random_state = random_state
         self.fit_intercept = fit_intercept
@@ -208,11 +231,11 @@ class GDRegressor(RegressorMixin, BaseGD):
         self : GDRegressor
             The fitted estimator.
         """
-        X, Y, sample_weight = self._validate_training_data(X, y, sample_weight, True)
-        coef, intercept = self._initial_params(
+        X, Y, y = self._validate_training_data(X, y, reset=True)
+        W = self._initial_params(
             Y.shape[1], X.shape[1], X.dtype, coef_init, intercept_init
         )
-        return self._fit_epochs(X, Y, sample_weight, coef, intercept, partial=False)
+        return self._fit_epochs(X, Y, y, sample_weight, W, partial=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -239,22 +262,17 @@ class GDRegressor(RegressorMixin, BaseGD):
             The updated estimator.
         """
         first_call = not hasattr(self, "coef_")
-        X, Y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, first_call
-        )
+        X, Y, y = self._validate_training_data(X, y, reset=first_call)
         if first_call:
-            coef, intercept = self._initial_params(
-                Y.shape[1], X.shape[1], X.dtype, None, None
-            )
+            W = self._initial_params(Y.shape[1], X.shape[1], X.dtype, None, None)
         else:
             if Y.shape[1] != self._n_targets:
                 raise ValueError(
                     f"y has {Y.shape[1]} targets; the model was fitted on "
                     f"{self._n_targets}."
                 )
-            coef = np.array(self.coef_, dtype=X.dtype).reshape(Y.shape[1], -1)
-            intercept = np.array(self.intercept_, dtype=X.dtype).reshape(-1)
-        return self._fit_epochs(X, Y, sample_weight, coef, intercept, partial=True)
+            W = self._current_params(X.dtype)
+        return self._fit_epochs(X, Y, y, sample_weight, W, partial=True)
 
     def predict(self, X):
         """Predict with the linear model ``X @ coef_.T + intercept_``.
@@ -273,7 +291,10 @@ class GDRegressor(RegressorMixin, BaseGD):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
 
-    def _validate_training_data(self, X, y, sample_weight, reset):
+    def _loss_parameters(self):
+        return {"epsilon": float(self.epsilon), "quantile": float(self.quantile)}
+
+    def _validate_training_data(self, X, y, reset):
         X, y = validate_data(
             self,
             X,
@@ -288,7 +309,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         if reset:
             self._squeeze_targets = y.ndim == 1
             self._n_targets = Y.shape[1]
-        return X, Y, self._normalized_sample_weight(sample_weight, X)
+        return X, Y, y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,6 +6,11 @@ For the mean squared error the gradient is Lipschitz with constant
 intercept is fitted. A step ``1 / L`` makes full-batch gradient descent decrease
 the loss at every epoch (any step below ``2 / L`` converges).
 
+The same step is used for the other losses: it is exact for the smooth ones
+(``"huber"``, ``"squared_epsilon_insensitive"``), whose curvature is at most
+that of the squared error, and a scale-aware starting point for the non-smooth
+ones, which need a decaying schedule to converge.
+
 A single sample's loss has ``L_i = 2 * w_i * ||x_i||**2``; stochastic solvers use
 ``1 / max_i L_i``, as scikit-learn's SAG does, which bounds every mini-batch's
 curvature too.
@@ -45,11 +50,15 @@ def largest_eigenvalue(X, sample_weight, fit_intercept):
     return eigenvalue
 
 
-def auto_learning_rate(X, sample_weight, fit_intercept, solver):
-    """The safe step ``1 / L`` for ``solver`` on this data (see module docstring)."""
+def auto_learning_rate(X, sample_weight, fit_intercept, solver, l2=0.0):
+    """The safe step ``1 / L`` for ``solver`` on this data (see module docstring).
+
+    An L2 penalty ``(l2 / 2) * ||coef||**2`` adds ``l2`` to ``L``.
+    """
     if solver == "batch":
         lipschitz = 2.0 * largest_eigenvalue(X, sample_weight, fit_intercept)
     else:
         lipschitz = 2.0 * max_weighted_squared_row_norm(X, sample_weight, fit_intercept)
+    lipschitz += l2
     # All-zero data (no intercept) has a zero gradient: any step is safe.
     return 1.0 / lipschitz if lipschitz > 0.0 else 1.0

@@ -247,13 +247,13 @@ def test_c_contiguous_input_is_not_copied(monkeypatch, diabetes):
 
     X, y = diabetes
     seen = []
-    kernel = _training.minibatch_epoch
+    kernel = _training.run_epoch
 
-    def spy(X_kernel, *args):
+    def spy(loss, rule, X_kernel, *args):
         seen.append(X_kernel)
-        return kernel(X_kernel, *args)
+        return kernel(loss, rule, X_kernel, *args)
 
-    monkeypatch.setattr(_training, "minibatch_epoch", spy)
+    monkeypatch.setattr(_training, "run_epoch", spy)
     GDRegressor(max_iter=2, tol=None).fit(X, y)
     assert len(seen) == 2
     assert all(np.shares_memory(X, X_kernel) for X_kernel in seen)

@@ -1,0 +1,24 @@
+"""The options every compiled (numba) function is built with."""
+
+from numba import types
+from numba.extending import typeof_impl
+
+# cache: compiled once, then loaded from disk by every later process.
+# Reassociation lets LLVM vectorise the dot products and gradient sums; no
+# "nnan"/"ninf": divergence is detected by looking for non-finite values.
+JIT = dict(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})
+
+
+class CompileTimeName(str):
+    """A name that compiled code sees as a constant (a numba string literal).
+
+    Passing ``CompileTimeName("adam")`` where a kernel expects a rule's name
+    compiles (or loads from the cache) one specialisation per name, in which the
+    name's branch is chosen at compile time, and lets numba's dispatcher find
+    that specialisation directly on every later call.
+    """
+
+
+@typeof_impl.register(CompileTimeName)
+def _typeof_compile_time_name(value, context):
+    return types.literal(str(value))

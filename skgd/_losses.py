@@ -1,0 +1,113 @@
+"""Each regression loss: its value and its derivative with respect to the prediction.
+
+A loss is named by a string. Inside the compiled kernels that string is a
+compile-time constant (a numba ``Literal``): ``loss_and_derivative`` picks the
+loss's function while the kernel is compiled, so the kernel for each loss is as
+fast as one written for it alone, and each is cached on disk.
+
+With the residual ``r = y_hat - y``:
+
+====================================  ==========================================
+``"squared_error"``                   ``r**2``
+``"huber"``                           ``r**2`` if ``|r| <= epsilon``, else
+                                      ``2 * epsilon * |r| - epsilon**2``
+``"epsilon_insensitive"``             ``max(0, |r| - epsilon)``
+``"squared_epsilon_insensitive"``     ``max(0, |r| - epsilon)**2``
+``"absolute_error"``                  ``|r|``
+``"quantile"``                        ``quantile * (y - y_hat)`` if ``y >= y_hat``,
+                                      else ``(1 - quantile) * (y_hat - y)``
+====================================  ==========================================
+
+The squared losses are on the scale of the plain squared error, twice
+scikit-learn's ``SGDRegressor`` losses of the same names. At a kink the
+derivative taken is 0 (a subgradient).
+"""
+
+import numba
+from numba import types
+from numba.extending import overload
+
+from ._jit import JIT
+
+
+@numba.njit(**JIT)
+def _squared_error(prediction, y, epsilon, quantile):
+    r = prediction - y
+    return r * r, 2.0 * r
+
+
+@numba.njit(**JIT)
+def _huber(prediction, y, epsilon, quantile):
+    r = prediction - y
+    if abs(r) <= epsilon:
+        return r * r, 2.0 * r
+    return 2.0 * epsilon * abs(r) - epsilon * epsilon, 2.0 * epsilon * _sign(r)
+
+
+@numba.njit(**JIT)
+def _epsilon_insensitive(prediction, y, epsilon, quantile):
+    r = prediction - y
+    excess = abs(r) - epsilon
+    if excess <= 0.0:
+        return 0.0, 0.0
+    return excess, _sign(r)
+
+
+@numba.njit(**JIT)
+def _squared_epsilon_insensitive(prediction, y, epsilon, quantile):
+    r = prediction - y
+    excess = abs(r) - epsilon
+    if excess <= 0.0:
+        return 0.0, 0.0
+    return excess * excess, 2.0 * excess * _sign(r)
+
+
+@numba.njit(**JIT)
+def _absolute_error(prediction, y, epsilon, quantile):
+    r = prediction - y
+    return abs(r), _sign(r)
+
+
+@numba.njit(**JIT)
+def _quantile(prediction, y, epsilon, quantile):
+    u = y - prediction
+    if u > 0.0:
+        return quantile * u, -quantile
+    if u < 0.0:
+        return (quantile - 1.0) * u, 1.0 - quantile
+    return 0.0, 0.0
+
+
+@numba.njit(**JIT)
+def _sign(r):
+    return 1.0 if r > 0.0 else (-1.0 if r < 0.0 else 0.0)
+
+
+LOSSES = {
+    "squared_error": _squared_error,
+    "huber": _huber,
+    "epsilon_insensitive": _epsilon_insensitive,
+    "squared_epsilon_insensitive": _squared_epsilon_insensitive,
+    "absolute_error": _absolute_error,
+    "quantile": _quantile,
+}
+
+#: Losses whose gradient is Lipschitz, with the constant of the squared error.
+SMOOTH_LOSSES = {"squared_error", "huber", "squared_epsilon_insensitive"}
+
+
+def loss_and_derivative(loss, prediction, y, epsilon, quantile):
+    """``(loss, d loss / d prediction)`` of the loss named ``loss``."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+@overload(loss_and_derivative, jit_options=JIT)
+def _loss_and_derivative(loss, prediction, y, epsilon, quantile):
+    if not isinstance(loss, types.StringLiteral):
+        return None
+    function = LOSSES[loss.literal_value]
+
+    def implementation(loss, prediction, y, epsilon, quantile):
+        return function(prediction, y, epsilon, quantile)
+
+    return implementation

@@ -1,0 +1,350 @@
+"""Optimizers: how a gradient becomes a parameter update.
+
+Pass an optimizer to an estimator by name (``optimizer="adam"``, with the
+defaults below) or as an instance carrying its own hyperparameters
+(``optimizer=Adam(betas=(0.9, 0.99))``). The learning rate and its schedule
+stay on the estimator, so ``GridSearchCV`` over ``learning_rate`` works with any
+optimizer, and nested hyperparameters are searchable as
+``optimizer__betas``.
+
+Each update rule follows the formulas of PyTorch's ``torch.optim`` (SGD with
+momentum and Nesterov, Adagrad, RMSprop, Adam), so that the same run gives the
+same weights. The rules are compiled: an optimizer's state is a stack of arrays
+shaped like the parameters, updated in place inside the training kernels,
+following optax's ``init`` / ``update`` split.
+
+====================  ============================================
+name                  instance
+====================  ============================================
+``"sgd"``             ``SGD()``
+``"momentum"``        ``SGD(momentum=0.9)``
+``"nesterov"``        ``SGD(momentum=0.9, nesterov=True)``
+``"adagrad"``         ``Adagrad()``
+``"rmsprop"``         ``RMSprop()``
+``"adam"``            ``Adam()``
+====================  ============================================
+"""
+
+from numbers import Real
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+
+from ._optim_rules import apply_update
+
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "OptimizerState"]
+
+
+class OptimizerState(NamedTuple):
+    """What an optimizer remembers between updates.
+
+    Attributes
+    ----------
+    slots : ndarray of shape (n_slots, *params.shape)
+        The running buffers (momentum, sums or averages of squared gradients).
+    count : int
+        Updates made so far.
+    """
+
+    slots: np.ndarray
+    count: int
+
+
+class _Optimizer(BaseEstimator):
+    """An update rule (compiled, named by ``_rule``) and its hyperparameters."""
+
+    #: The learning rate taken by ``learning_rate="auto"``; ``None`` means the
+    #: safe step ``1 / L`` of the loss (see the estimators).
+    default_learning_rate = None
+
+    def _hyperparameters(self):
+        """The rule's hyperparameters as a float64 array (after validation)."""
+        raise NotImplementedError
+
+    def _initial_slots(self, shape):
+        return np.zeros((self._n_slots, *shape))
+
+    def init(self, params):
+        """The state before the first update.
+
+        Parameters
+        ----------
+        params : array-like
+            The parameters the optimizer will update (only their shape is used).
+
+        Returns
+        -------
+        state : OptimizerState
+        """
+        self._validate_params()
+        return OptimizerState(self._initial_slots(np.shape(params)), 0)
+
+    def update(self, grads, state, params, learning_rate):
+        """One update: ``params + updates`` are the new parameters.
+
+        Parameters
+        ----------
+        grads : array-like
+            The gradient at ``params``.
+        state : OptimizerState
+            From ``init`` or from the previous ``update``; not modified.
+        params : array-like
+            The current parameters.
+        learning_rate : float
+            The step size.
+
+        Returns
+        -------
+        updates : ndarray
+            What to add to ``params``.
+        state : OptimizerState
+            The new state.
+        """
+        params = np.asarray(params, dtype=np.float64)
+        new = params.copy().reshape(1, -1)
+        slots = state.slots.copy().reshape(self._n_slots, 1, -1)
+        grads = np.asarray(grads, dtype=np.float64).reshape(1, -1)
+        apply_update(
+            self._rule,
+            self._hyperparameters(),
+            new,
+            grads,
+            slots,
+            learning_rate,
+            state.count + 1,
+        )
+        updates = new.reshape(params.shape) - params
+        return updates, OptimizerState(
+            slots.reshape(state.slots.shape), state.count + 1
+        )
+
+
+class SGD(_Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum, as ``torch.optim.SGD``.
+
+    With momentum ``mu`` and dampening ``d``, each update is::
+
+        b = g                          (first update)
+        b = mu * b + (1 - d) * g       (later updates)
+        g = g + mu * b if nesterov else b
+        theta = theta - learning_rate * g
+
+    Parameters
+    ----------
+    momentum : float, default=0.0
+        The momentum factor ``mu``; 0 is plain gradient descent.
+    dampening : float, default=0.0
+        Dampening ``d`` of the momentum.
+    nesterov : bool, default=False
+        Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
+
+    Examples
+    --------
+    >>> from skgd.optim import SGD
+    >>> opt = SGD(momentum=0.9)
+    >>> state = opt.init([1.0])
+    >>> updates, state = opt.update([2.0], state, [1.0], learning_rate=0.1)
+    >>> updates
+    array([-0.2])
+    >>> opt.update([2.0], state, [0.8], learning_rate=0.1)[0].round(2)
+    array([-0.38])
+    """
+
+    _parameter_constraints: dict = {
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "dampening": [Interval(Real, 0, 1, closed="both")],
+        "nesterov": ["boolean"],
+    }
+
+    def __init__(self, momentum=0.0, dampening=0.0, nesterov=False):
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+
+    @property
+    def _rule(self):
+        return "momentum" if self.momentum > 0 else "sgd"
+
+    @property
+    def _n_slots(self):
+        return int(self.momentum > 0)
+
+    def _hyperparameters(self):
+        self._validate_params()
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening."
+            )
+        return np.array([self.momentum, self.dampening, float(self.nesterov)])
+
+
+class Adagrad(_Optimizer):
+    """Adagrad, as ``torch.optim.Adagrad``::
+
+        step = learning_rate / (1 + (t - 1) * lr_decay)
+        s = s + g**2                   (s starts at initial_accumulator_value)
+        theta = theta - step * g / (sqrt(s) + eps)
+
+    Parameters
+    ----------
+    lr_decay : float, default=0.0
+        Decay of the step with the update count ``t``.
+    initial_accumulator_value : float, default=0.0
+        Starting value of the sum of squared gradients.
+    eps : float, default=1e-10
+        Added to the denominator.
+
+    Examples
+    --------
+    >>> from skgd.optim import Adagrad
+    >>> opt = Adagrad()
+    >>> opt.update([2.0], opt.init([0.0]), [0.0], learning_rate=0.5)[0]
+    array([-0.5])
+    """
+
+    default_learning_rate = 0.01
+
+    _parameter_constraints: dict = {
+        "lr_decay": [Interval(Real, 0, None, closed="left")],
+        "initial_accumulator_value": [Interval(Real, 0, None, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="left")],
+    }
+    _rule = "adagrad"
+    _n_slots = 1
+
+    def __init__(self, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+        self.lr_decay = lr_decay
+        self.initial_accumulator_value = initial_accumulator_value
+        self.eps = eps
+
+    def _initial_slots(self, shape):
+        return np.full((1, *shape), float(self.initial_accumulator_value))
+
+    def _hyperparameters(self):
+        self._validate_params()
+        return np.array([self.lr_decay, self.eps])
+
+
+class RMSprop(_Optimizer):
+    """RMSprop, as ``torch.optim.RMSprop``::
+
+        v = alpha * v + (1 - alpha) * g**2
+        a = alpha * a + (1 - alpha) * g          (centered only)
+        d = sqrt(v - a**2 if centered else v) + eps
+        b = momentum * b + g / d                 (momentum > 0)
+        theta = theta - learning_rate * (b if momentum > 0 else g / d)
+
+    Parameters
+    ----------
+    alpha : float, default=0.99
+        Smoothing constant of the average of squared gradients.
+    eps : float, default=1e-8
+        Added to the denominator.
+    momentum : float, default=0.0
+        Momentum factor.
+    centered : bool, default=False
+        Normalise by the estimated variance of the gradient instead of its
+        second moment.
+
+    Examples
+    --------
+    >>> from skgd.optim import RMSprop
+    >>> opt = RMSprop(alpha=0.75, eps=0.0)
+    >>> opt.update([2.0], opt.init([0.0]), [0.0], learning_rate=0.1)[0]
+    array([-0.2])
+    """
+
+    default_learning_rate = 0.01
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "eps": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "centered": ["boolean"],
+    }
+    _rule = "rmsprop"
+    _n_slots = 3  # square average, momentum buffer, gradient average
+
+    def __init__(self, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
+        self.alpha = alpha
+        self.eps = eps
+        self.momentum = momentum
+        self.centered = centered
+
+    def _hyperparameters(self):
+        self._validate_params()
+        return np.array([self.alpha, self.eps, self.momentum, float(self.centered)])
+
+
+class Adam(_Optimizer):
+    """Adam, as ``torch.optim.Adam``::
+
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_max = max(v_max, v)                    (amsgrad only)
+        m_hat = m / (1 - beta1**t)
+        v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
+        theta = theta - learning_rate * m_hat / (sqrt(v_hat) + eps)
+
+    Parameters
+    ----------
+    betas : tuple of two floats, default=(0.9, 0.999)
+        Decay rates ``(beta1, beta2)`` of the two moment estimates.
+    eps : float, default=1e-8
+        Added to the denominator.
+    amsgrad : bool, default=False
+        Use the running maximum of ``v`` (AMSGrad).
+
+    Examples
+    --------
+    >>> from skgd.optim import Adam
+    >>> opt = Adam()
+    >>> opt.update([2.0], opt.init([0.0]), [0.0], learning_rate=0.1)[0].round(6)
+    array([-0.1])
+    """
+
+    default_learning_rate = 0.001
+
+    _parameter_constraints: dict = {
+        "betas": [tuple, list],
+        "eps": [Interval(Real, 0, None, closed="left")],
+        "amsgrad": ["boolean"],
+    }
+    _rule = "adam"
+    _n_slots = 3  # first moment, second moment, maximum of the second moment
+
+    def __init__(self, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
+        self.betas = betas
+        self.eps = eps
+        self.amsgrad = amsgrad
+
+    def _hyperparameters(self):
+        self._validate_params()
+        betas = tuple(self.betas)
+        if len(betas) != 2 or not all(0 <= beta < 1 for beta in betas):
+            raise ValueError(
+                f"betas must be two numbers in [0, 1); got {self.betas!r}."
+            )
+        return np.array([betas[0], betas[1], self.eps, float(self.amsgrad)])
+
+
+#: The optimizers by name, with their defaults.
+OPTIMIZERS = {
+    "sgd": lambda: SGD(),
+    "momentum": lambda: SGD(momentum=0.9),
+    "nesterov": lambda: SGD(momentum=0.9, nesterov=True),
+    "adagrad": lambda: Adagrad(),
+    "rmsprop": lambda: RMSprop(),
+    "adam": lambda: Adam(),
+}
+
+
+def resolve_optimizer(optimizer):
+    """An optimizer instance from a name or an instance (which is copied)."""
+    if isinstance(optimizer, str):
+        return OPTIMIZERS[optimizer]()
+    from sklearn.base import clone
+
+    return clone(optimizer)
