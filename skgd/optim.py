@@ -104,7 +104,7 @@ class _Optimizer(BaseEstimator):
         """
         params = np.asarray(params, dtype=np.float64)
         new = params.copy().reshape(1, -1)
-        slots = state.slots.copy().reshape(self._n_slots, 1, -1)
+        slots = state.slots.copy().reshape(self._n_slots, 1, new.shape[1])
         grads = np.asarray(grads, dtype=np.float64).reshape(1, -1)
         apply_update(
             self._rule,

@@ -30,6 +30,8 @@ __all__ = ["Constant", "InverseScaling", "Exponential", "Step", "Cosine", "Adapt
 
 
 class _Schedule(BaseEstimator):
+    _parameter_constraints: dict = {}
+
     def multiplier(self, epoch, max_iter):
         """The multiple of the base learning rate used in epoch ``epoch`` (from 0).
 
