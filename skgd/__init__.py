@@ -1,7 +1,8 @@
 """skgd: scikit-learn compatible estimators trained by gradient descent."""
 
+from . import optim, schedules
 from ._regressor import GDRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["GDRegressor", "__version__"]
+__all__ = ["GDRegressor", "optim", "schedules", "__version__"]

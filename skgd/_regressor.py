@@ -22,10 +22,29 @@ class GDRegressor(RegressorMixin, BaseGD):
 
     Parameters
     ----------
-    loss : {"squared_error"}, default="squared_error"
-        The loss. With ``sample_weight`` its weighted mean is minimised. With
-        several targets the loss is the sum of the per-target losses, so each
-        target gets the coefficients a separate fit would give it.
+    loss : str, default="squared_error"
+        The loss of a residual ``r = y_hat - y``:
+
+        - ``"squared_error"``: ``r**2``;
+        - ``"huber"``: ``r**2`` for ``|r| <= epsilon``, else
+          ``2 * epsilon * |r| - epsilon**2`` (on the scale of the squared error:
+          :class:`~sklearn.linear_model.HuberRegressor` with its fitted
+          ``scale_`` uses ``epsilon * scale_``);
+        - ``"epsilon_insensitive"``: ``max(0, |r| - epsilon)`` (linear SVR);
+        - ``"squared_epsilon_insensitive"``: ``max(0, |r| - epsilon)**2``;
+        - ``"absolute_error"``: ``|r|`` (the median);
+        - ``"quantile"``: the pinball loss at level ``quantile``.
+
+        With ``sample_weight`` its weighted mean is minimised. With several
+        targets the loss is the sum of the per-target losses, so each target
+        gets the coefficients a separate fit would give it. The non-smooth
+        losses need a decaying ``lr_schedule`` (or a small step) to settle.
+
+    epsilon : float, default=0.1
+        The threshold of ``"huber"`` and of the epsilon-insensitive losses.
+
+    quantile : float, default=0.5
+        The level of the ``"quantile"`` loss, in (0, 1).
 
     solver : {"batch", "sgd", "minibatch"}, default="batch"
         ``"batch"`` makes one update per epoch from all samples, ``"sgd"`` one
@@ -35,13 +54,45 @@ class GDRegressor(RegressorMixin, BaseGD):
     batch_size : int, default=32
         Samples per update for ``solver="minibatch"``; ignored otherwise.
 
+    optimizer : str or optimizer instance, default="sgd"
+        How a gradient becomes an update: ``"sgd"``, ``"momentum"``,
+        ``"nesterov"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, or an instance
+        from :mod:`skgd.optim` with its own hyperparameters (for example
+        ``Adam(betas=(0.9, 0.99))``; searchable as ``optimizer__betas``). The
+        formulas are PyTorch's: the same run gives the same weights.
+
     learning_rate : float or "auto", default="auto"
         The step size. ``"auto"`` takes ``1 / L`` for the Lipschitz constant ``L``
         of the gradient: ``2 * lambda_max(X^T X / n)`` (a few power iterations,
         the rows augmented with a 1 for the intercept) for ``"batch"``, which
         makes the loss decrease at every epoch; ``2 * max_i ||x_i||**2`` for the
-        stochastic solvers, as scikit-learn's SAG does. The value used is stored
-        in ``learning_rate_``.
+        stochastic solvers, as scikit-learn's SAG does (an L2 penalty adds
+        ``alpha * (1 - l1_ratio)`` to ``L``). For Adagrad, RMSprop and Adam
+        ``"auto"`` is PyTorch's default (0.01, 0.01, 0.001). The value used is
+        stored in ``learning_rate_``.
+
+    lr_schedule : str, schedule instance or callable, default="constant"
+        The step of each epoch as a multiple of the learning rate:
+        ``"constant"``, ``"invscaling"``, ``"exponential"``, ``"step"``,
+        ``"cosine"``, ``"adaptive"`` (divide by 5 whenever the loss stops
+        improving, as scikit-learn's), an instance from :mod:`skgd.schedules`,
+        or a callable ``epoch -> multiplier`` (epochs counted from 0). The step
+        of every epoch is in ``history_``.
+
+    penalty : {"l2", "l1", "elasticnet"} or None, default=None
+        Adds ``alpha * (l1_ratio * ||coef||_1 + (1 - l1_ratio) / 2 *
+        ||coef||**2)`` to the mean loss (``"l2"``: ``l1_ratio=0``, ``"l1"``:
+        ``l1_ratio=1``). The intercept is not penalised. The L2 part enters the
+        gradient; the L1 part is a proximal step (soft-thresholding, in the
+        optimizer's own per-coordinate step size), so the batch solver reaches
+        exact zeros. Lasso and ElasticNet have the same optimum with half this
+        ``alpha``; Ridge with ``alpha * n_samples / 2``.
+
+    alpha : float, default=0.0001
+        Strength of the penalty.
+
+    l1_ratio : float, default=0.15
+        The L1 share of ``"elasticnet"``, in [0, 1].
 
     max_iter : int, default=1000
         Maximum number of epochs (passes over the data).
@@ -54,6 +105,15 @@ class GDRegressor(RegressorMixin, BaseGD):
     n_iter_no_change : int, default=5
         Epochs without improvement before stopping. With ``1`` this is the
         textbook rule "stop when the loss changes by less than ``tol``".
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, apply the
+        stopping rule to its loss instead of the training loss, and at the end
+        restore the parameters of the epoch with the best validation loss.
+        Ignored by ``partial_fit``.
+
+    validation_fraction : float, default=0.1
+        The share of the samples held out for early stopping.
 
     shuffle : bool, default=True
         Reshuffle the samples before every epoch of the stochastic solvers.
@@ -76,7 +136,9 @@ class GDRegressor(RegressorMixin, BaseGD):
         ``None``). The loss per epoch is always recorded.
 
     verbose : int, default=0
-        Print one line per epoch: epoch, loss, learning rate, elapsed time.
+        Print one line per epoch: epoch, loss (and validation loss), learning
+        rate, elapsed time. For a progress bar use scikit-learn's callbacks:
+        ``set_callbacks(ProgressBar())`` (needs ``rich``).
 
     Attributes
     ----------
@@ -88,8 +150,12 @@ class GDRegressor(RegressorMixin, BaseGD):
 
     loss_history_ : ndarray of shape (n_iter_,)
         For each epoch, the mean over its samples of the loss each sample had
-        when it was used for its update. For ``"batch"`` this is the training
-        loss at the start of the epoch.
+        when it was used for its update, plus the penalty at the start of the
+        epoch. For ``"batch"`` this is the objective at the start of the epoch.
+
+    val_loss_history_ : ndarray of shape (n_iter_,) or None
+        With ``early_stopping``, the validation loss after each epoch (no
+        penalty); ``None`` otherwise.
 
     coef_history_ : ndarray of shape (n_records, ...) or None
         The coefficients before the first update (row 0) and after every epoch
@@ -100,8 +166,9 @@ class GDRegressor(RegressorMixin, BaseGD):
         The intercept, recorded as ``coef_history_``.
 
     history_ : pandas.DataFrame
-        One row per epoch, indexed by epoch number: ``loss``,
-        ``learning_rate``, ``n_updates`` and ``time`` (seconds since the start).
+        One row per epoch, indexed by epoch number: ``loss``, ``val_loss``
+        (with early stopping), ``learning_rate``, ``n_updates`` and ``time``
+        (seconds since the start).
 
     n_iter_ : int
         Epochs run (including those of earlier ``partial_fit`` calls).
@@ -110,10 +177,22 @@ class GDRegressor(RegressorMixin, BaseGD):
         Parameter updates made.
 
     learning_rate_ : float
-        The step size used (resolved from ``"auto"`` or copied).
+        The base step size (resolved from ``"auto"`` or copied); the schedule
+        multiplies it.
 
-    stop_reason_ : {"converged", "max_iter", "diverged"}
-        Why the last call to ``fit`` stopped. ``"diverged"``: the loss became
+    optimizer_ : optimizer instance
+        The optimizer used (from :mod:`skgd.optim`).
+
+    optimizer_state_ : OptimizerState
+        Its state after the last update: ``slots`` of shape
+        ``(n_slots, n_targets, n_features + 1)`` (the last column is the
+        intercept's) and ``count``. ``partial_fit`` continues it.
+
+    stop_reason_ : {"converged", "max_iter", "diverged", "early_stopping", \
+            "callback"}
+        Why the last call to ``fit`` stopped: the stopping rule on the training
+        loss, ``max_iter`` epochs, divergence, the stopping rule on the
+        validation loss, or a callback's request. ``"diverged"``: the loss became
         non-finite, grew 1e4 times above its start, or had doubled above its
         best when the stopping rule fired. A
         :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
