@@ -27,3 +27,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build
+	find skgd -name '*.nbi' -delete -o -name '*.nbc' -delete

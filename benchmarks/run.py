@@ -43,13 +43,14 @@ def make_data(n_samples, n_features, seed=0):
     return X, y
 
 
-def fitter(solver, X, y, learning_rate, batch_size=32):
+def fitter(solver, X, y, learning_rate, batch_size=32, optimizer="sgd"):
     """``epochs -> fit``: GDRegressor with a constant step, samples in data order."""
 
     def fit(epochs):
         return GDRegressor(
             solver=solver,
             batch_size=batch_size,
+            optimizer=optimizer,
             max_iter=epochs,
             tol=None,
             learning_rate=learning_rate,
@@ -92,7 +93,9 @@ def run(n_samples, n_features, repeats):
     lr = 1e-3
     streaming_read(X[:10])
     for solver in ("batch", "sgd", "minibatch"):
-        fitter(solver, X[:100], y[:100], lr)(1)  # compile or load the kernels
+        for optimizer in ("sgd", "adam"):
+            # compile or load the kernels
+            fitter(solver, X[:100], y[:100], lr, optimizer=optimizer)(1)
 
     read = median_time(lambda: streaming_read(X), repeats)
     batch = epoch_time(fitter("batch", X, y, lr), repeats)
@@ -103,6 +106,19 @@ def run(n_samples, n_features, repeats):
     for batch_size in (32, 256):
         minibatch = epoch_time(fitter("minibatch", X, y, lr, batch_size), repeats)
         rows.append((f"minibatch({batch_size}) epoch / batch epoch", minibatch, batch))
+    # The optimizers' state lives in the kernels: Adam's extra work per update
+    # is a few flops per coordinate, on top of the pass over the batch.
+    for solver, plain in (("batch", batch), ("sgd", sgd)):
+        adam = epoch_time(fitter(solver, X, y, lr, optimizer="adam"), repeats)
+        rows.append((f"{solver} epoch, adam / sgd", adam, plain))
+    adam = epoch_time(fitter("sgd", X, y, lr, optimizer="adam"), repeats)
+    rows.append(("sgd epoch, adam / SGDRegressor epoch", adam, peer))
+    for batch_size in (32, 256):
+        plain = epoch_time(fitter("minibatch", X, y, lr, batch_size), repeats)
+        adam = epoch_time(
+            fitter("minibatch", X, y, lr, batch_size, optimizer="adam"), repeats
+        )
+        rows.append((f"minibatch({batch_size}) epoch, adam / sgd", adam, plain))
 
     ours = fitter("sgd", X, y, lr)(1).coef_
     theirs = sgd_regressor_fitter(X, y, lr)(1).coef_

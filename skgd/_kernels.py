@@ -108,6 +108,9 @@ def _sample_update(
     The same arithmetic as a batch of one in ``run_epoch``.
     """
     n_targets, n_features = W.shape[0], X.shape[1]
+    # Local copies: reading an array out of ``config`` in the loop would
+    # count references on every coordinate.
+    hyper, l1, l2 = config.hyper, config.l1, config.l2
     for t in range(n_targets):
         value, derivative = loss_and_derivative(
             loss, _prediction(X, i, W, t), Y[i, t], config.epsilon, config.quantile
@@ -116,31 +119,17 @@ def _sample_update(
         if not active[t]:
             continue
         g = sample_weight[i] * derivative
-        prepared = prepare(rule, config.hyper, learning_rate[t], count)
+        prepared = prepare(rule, hyper, learning_rate[t], count)
         for j in range(n_features):
             w, step = coordinate(
-                rule,
-                W[t, j],
-                g * X[i, j] + config.l2 * W[t, j],
-                slots,
-                t,
-                j,
-                config.hyper,
-                prepared,
+                rule, W[t, j], g * X[i, j] + l2 * W[t, j], slots, t, j, hyper, prepared
             )
-            if config.l1 > 0.0:
-                w = soft_threshold(w, config.l1 * step)
+            if l1 > 0.0:
+                w = soft_threshold(w, l1 * step)
             W[t, j] = w
         if config.fit_intercept:
             W[t, n_features] = coordinate(
-                rule,
-                W[t, n_features],
-                g,
-                slots,
-                t,
-                n_features,
-                config.hyper,
-                prepared,
+                rule, W[t, n_features], g, slots, t, n_features, hyper, prepared
             )[0]
 
 

@@ -30,22 +30,19 @@ from numba.extending import overload
 from ._jit import JIT
 
 
-@numba.njit(**JIT)
-def _squared_error(prediction, y, epsilon, quantile):
+def _squared_error(loss, prediction, y, epsilon, quantile):
     r = prediction - y
     return r * r, 2.0 * r
 
 
-@numba.njit(**JIT)
-def _huber(prediction, y, epsilon, quantile):
+def _huber(loss, prediction, y, epsilon, quantile):
     r = prediction - y
     if abs(r) <= epsilon:
         return r * r, 2.0 * r
     return 2.0 * epsilon * abs(r) - epsilon * epsilon, 2.0 * epsilon * _sign(r)
 
 
-@numba.njit(**JIT)
-def _epsilon_insensitive(prediction, y, epsilon, quantile):
+def _epsilon_insensitive(loss, prediction, y, epsilon, quantile):
     r = prediction - y
     excess = abs(r) - epsilon
     if excess <= 0.0:
@@ -53,8 +50,7 @@ def _epsilon_insensitive(prediction, y, epsilon, quantile):
     return excess, _sign(r)
 
 
-@numba.njit(**JIT)
-def _squared_epsilon_insensitive(prediction, y, epsilon, quantile):
+def _squared_epsilon_insensitive(loss, prediction, y, epsilon, quantile):
     r = prediction - y
     excess = abs(r) - epsilon
     if excess <= 0.0:
@@ -62,14 +58,12 @@ def _squared_epsilon_insensitive(prediction, y, epsilon, quantile):
     return excess * excess, 2.0 * excess * _sign(r)
 
 
-@numba.njit(**JIT)
-def _absolute_error(prediction, y, epsilon, quantile):
+def _absolute_error(loss, prediction, y, epsilon, quantile):
     r = prediction - y
     return abs(r), _sign(r)
 
 
-@numba.njit(**JIT)
-def _quantile(prediction, y, epsilon, quantile):
+def _quantile(loss, prediction, y, epsilon, quantile):
     u = y - prediction
     if u > 0.0:
         return quantile * u, -quantile
@@ -105,9 +99,6 @@ def loss_and_derivative(loss, prediction, y, epsilon, quantile):
 def _loss_and_derivative(loss, prediction, y, epsilon, quantile):
     if not isinstance(loss, types.StringLiteral):
         return None
-    function = LOSSES[loss.literal_value]
-
-    def implementation(loss, prediction, y, epsilon, quantile):
-        return function(prediction, y, epsilon, quantile)
-
-    return implementation
+    # The loss's own function is the implementation: compiled and inlined into
+    # the kernel (a wrapper calling it would cost a function call per sample).
+    return LOSSES[loss.literal_value]

@@ -1,6 +1,7 @@
 """The optimizers' update rules, compiled, one coordinate at a time.
 
-A rule is named by a string (``SGD``'s ``"sgd"`` and ``"momentum"``,
+A rule is a pair of plain Python functions, compiled into each kernel that
+uses them (see ``prepare`` and ``coordinate`` below), named by a string (``SGD``'s ``"sgd"`` and ``"momentum"``,
 ``"adagrad"``, ``"rmsprop"``, ``"adam"``) that is a compile-time constant inside
 the kernels, as the losses are (see ``_losses``). Each rule has two parts:
 
@@ -25,24 +26,20 @@ from numba.extending import overload
 from ._jit import JIT
 
 
-@numba.njit(**JIT)
-def _sgd_prepare(hyper, learning_rate, count):
+def _sgd_prepare(rule, hyper, learning_rate, count):
     return learning_rate, 0.0
 
 
-@numba.njit(**JIT)
-def _sgd_coordinate(w, g, slots, t, j, hyper, prepared):
+def _sgd_coordinate(rule, w, g, slots, t, j, hyper, prepared):
     step = prepared[0]
     return w - step * g, step
 
 
-@numba.njit(**JIT)
-def _momentum_prepare(hyper, learning_rate, count):
+def _momentum_prepare(rule, hyper, learning_rate, count):
     return learning_rate, 1.0 if count == 1 else 0.0
 
 
-@numba.njit(**JIT)
-def _momentum_coordinate(w, g, slots, t, j, hyper, prepared):
+def _momentum_coordinate(rule, w, g, slots, t, j, hyper, prepared):
     step, first = prepared
     momentum, dampening, nesterov = hyper[0], hyper[1], hyper[2]
     if first:
@@ -54,26 +51,22 @@ def _momentum_coordinate(w, g, slots, t, j, hyper, prepared):
     return w - step * direction, step
 
 
-@numba.njit(**JIT)
-def _adagrad_prepare(hyper, learning_rate, count):
+def _adagrad_prepare(rule, hyper, learning_rate, count):
     return learning_rate / (1.0 + (count - 1) * hyper[0]), 0.0
 
 
-@numba.njit(**JIT)
-def _adagrad_coordinate(w, g, slots, t, j, hyper, prepared):
+def _adagrad_coordinate(rule, w, g, slots, t, j, hyper, prepared):
     total = slots[0, t, j] + g * g
     slots[0, t, j] = total
     step = prepared[0] / (math.sqrt(total) + hyper[1])
     return w - step * g, step
 
 
-@numba.njit(**JIT)
-def _rmsprop_prepare(hyper, learning_rate, count):
+def _rmsprop_prepare(rule, hyper, learning_rate, count):
     return learning_rate, 0.0
 
 
-@numba.njit(**JIT)
-def _rmsprop_coordinate(w, g, slots, t, j, hyper, prepared):
+def _rmsprop_coordinate(rule, w, g, slots, t, j, hyper, prepared):
     alpha, eps, momentum, centered = hyper[0], hyper[1], hyper[2], hyper[3]
     square_avg = alpha * slots[0, t, j] + (1.0 - alpha) * g * g
     slots[0, t, j] = square_avg
@@ -90,18 +83,17 @@ def _rmsprop_coordinate(w, g, slots, t, j, hyper, prepared):
     return w - step * g, step
 
 
-@numba.njit(**JIT)
-def _adam_prepare(hyper, learning_rate, count):
+def _adam_prepare(rule, hyper, learning_rate, count):
     beta1, beta2 = hyper[0], hyper[1]
     bias_correction1 = 1.0 - beta1**count
     bias_correction2 = 1.0 - beta2**count
-    return learning_rate / bias_correction1, math.sqrt(bias_correction2)
+    # A reciprocal, so that each coordinate makes one division, not two.
+    return learning_rate / bias_correction1, 1.0 / math.sqrt(bias_correction2)
 
 
-@numba.njit(**JIT)
-def _adam_coordinate(w, g, slots, t, j, hyper, prepared):
+def _adam_coordinate(rule, w, g, slots, t, j, hyper, prepared):
     beta1, beta2, eps, amsgrad = hyper[0], hyper[1], hyper[2], hyper[3]
-    step_size, bias_correction2_sqrt = prepared
+    step_size, inverse_bias_correction2_sqrt = prepared
     exp_avg = beta1 * slots[0, t, j] + (1.0 - beta1) * g
     exp_avg_sq = beta2 * slots[1, t, j] + (1.0 - beta2) * g * g
     slots[0, t, j] = exp_avg
@@ -109,7 +101,7 @@ def _adam_coordinate(w, g, slots, t, j, hyper, prepared):
     if amsgrad:
         exp_avg_sq = max(slots[2, t, j], exp_avg_sq)
         slots[2, t, j] = exp_avg_sq
-    step = step_size / (math.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps)
+    step = step_size / (math.sqrt(exp_avg_sq) * inverse_bias_correction2_sqrt + eps)
     return w - step * exp_avg, step
 
 
@@ -136,24 +128,14 @@ def coordinate(rule, w, g, slots, t, j, hyper, prepared):
 def _prepare(rule, hyper, learning_rate, count):
     if not isinstance(rule, types.StringLiteral):
         return None
-    function = RULES[rule.literal_value][0]
-
-    def implementation(rule, hyper, learning_rate, count):
-        return function(hyper, learning_rate, count)
-
-    return implementation
+    return RULES[rule.literal_value][0]
 
 
 @overload(coordinate, jit_options=JIT)
 def _coordinate(rule, w, g, slots, t, j, hyper, prepared):
     if not isinstance(rule, types.StringLiteral):
         return None
-    function = RULES[rule.literal_value][1]
-
-    def implementation(rule, w, g, slots, t, j, hyper, prepared):
-        return function(w, g, slots, t, j, hyper, prepared)
-
-    return implementation
+    return RULES[rule.literal_value][1]
 
 
 @numba.njit(**JIT)
