@@ -1,9 +1,10 @@
 """The optimizers' update rules, compiled, one coordinate at a time.
 
-A rule is a pair of plain Python functions, compiled into each kernel that
-uses them (see ``prepare`` and ``coordinate`` below), named by a string (``SGD``'s ``"sgd"`` and ``"momentum"``,
-``"adagrad"``, ``"rmsprop"``, ``"adam"``) that is a compile-time constant inside
-the kernels, as the losses are (see ``_losses``). Each rule has two parts:
+A rule is a pair of plain Python functions, named by a string (``SGD``'s
+``"sgd"`` and ``"momentum"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``) that is a
+compile-time constant inside the kernels, as the losses' names are (see
+``_losses``): ``prepare`` and ``coordinate`` below pick the rule's functions
+while a kernel is compiled, and compile them into it. The two parts:
 
 - ``prepare``: the scalars of one update that do not depend on the coordinate
   (bias corrections, a decayed step), computed once per update;
@@ -11,6 +12,10 @@ the kernels, as the losses are (see ``_losses``). Each rule has two parts:
   and writing the rule's state ``slots[:, t, j]``. It returns the new value and
   the coordinate's effective step (``learning_rate`` divided by the rule's
   denominator), which scales the proximal (L1) step.
+
+Each function takes the rule's name as its first argument (unused): that makes
+it the implementation of ``prepare`` or ``coordinate`` itself, which LLVM
+inlines; a wrapper calling it would cost a function call per coordinate.
 
 ``hyper`` holds the rule's hyperparameters, in the order of the optimizer's
 ``_hyperparameters``; ``count`` is the number of this update, from 1.
