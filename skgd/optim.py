@@ -312,13 +312,16 @@ class Adam(_Optimizer):
         "eps": [Interval(Real, 0, None, closed="left")],
         "amsgrad": ["boolean"],
     }
-    _rule = "adam"
     _n_slots = 3  # first moment, second moment, maximum of the second moment
 
     def __init__(self, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
         self.betas = betas
         self.eps = eps
         self.amsgrad = amsgrad
+
+    @property
+    def _rule(self):
+        return "amsgrad" if self.amsgrad else "adam"
 
     def _hyperparameters(self):
         self._validate_params()
@@ -327,7 +330,7 @@ class Adam(_Optimizer):
             raise ValueError(
                 f"betas must be two numbers in [0, 1); got {self.betas!r}."
             )
-        return np.array([betas[0], betas[1], self.eps, float(self.amsgrad)])
+        return np.array([betas[0], betas[1], self.eps])
 
 
 #: The optimizers by name, with their defaults.
