@@ -29,7 +29,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ._jit import JIT
+from ._jit import JIT, CompileTimeName
 
 
 def _sgd_prepare(rule, hyper, learning_rate, count):
@@ -188,7 +188,7 @@ def apply_update(rule, hyper, W, G, slots, learning_rate, count):
     """``update_rows`` on every row and column, without penalty."""
     n_rows, n_columns = W.shape
     update_rows(
-        rule,
+        CompileTimeName(rule),
         hyper,
         W,
         G,
