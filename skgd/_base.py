@@ -89,9 +89,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def _penalty_strengths(self):
         """``(l2, l1)``: the objective's penalty is
         ``l1 * ||coef||_1 + (l2 / 2) * ||coef||**2``."""
-        l1_share = {None: 0.0, "l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
         if self.penalty is None:
             return 0.0, 0.0
+        l1_share = {"l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
         return self.alpha * (1.0 - l1_share), self.alpha * l1_share
 
     def _checked_sample_weight(self, sample_weight, X):
