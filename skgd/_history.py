@@ -72,10 +72,11 @@ class FitHistory:
             # Updates and time count on from the earlier calls.
             columns["n_updates"] = columns["n_updates"] + previous["n_updates"][-1]
             columns["time"] = columns["time"] + previous["time"][-1]
+            # A partial_fit after an early-stopping fit has no validation loss.
+            missing = np.full(self.n_epochs, np.nan)
             columns = {
-                k: np.concatenate([previous[k], columns[k]])
-                for k in columns
-                if k in previous
+                k: np.concatenate([previous[k], columns.get(k, missing)])
+                for k in previous
             }
         estimator._history_columns = columns
         estimator.loss_history_ = columns["loss"]

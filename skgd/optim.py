@@ -29,7 +29,7 @@ from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 
 from ._optim_rules import apply_update
@@ -348,6 +348,4 @@ def resolve_optimizer(optimizer):
     """An optimizer instance from a name or an instance (which is copied)."""
     if isinstance(optimizer, str):
         return OPTIMIZERS[optimizer]()
-    from sklearn.base import clone
-
     return clone(optimizer)

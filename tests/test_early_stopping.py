@@ -141,3 +141,14 @@ def test_verbose_prints_one_line_per_epoch(noisy, capsys):
 def test_verbose_shows_the_validation_loss(noisy, capsys):
     GDRegressor(max_iter=2, tol=None, verbose=1, early_stopping=True).fit(*noisy)
     assert "validation loss: " in capsys.readouterr().out
+
+
+def test_partial_fit_after_early_stopping_keeps_the_validation_column(noisy):
+    reg = GDRegressor(max_iter=3, tol=None, early_stopping=True).fit(*noisy)
+    validation = reg.val_loss_history_.copy()
+    reg.partial_fit(*noisy)
+    assert reg.n_iter_ == 4
+    assert_allclose(reg.val_loss_history_[:3], validation)
+    assert np.isnan(reg.val_loss_history_[3])
+    assert list(reg.history_.index) == [1, 2, 3, 4]
+    assert reg.history_["val_loss"].isna().tolist() == [False, False, False, True]
