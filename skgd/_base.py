@@ -13,8 +13,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
 from ._history import history_frame
+from ._losses import CURVATURE
 from ._step_size import auto_learning_rate
-from ._training import EpochSettings, run_epochs
+from ._training import EpochSettings, Validation, run_epochs
 from .optim import OPTIMIZERS, OptimizerState, _Optimizer, resolve_optimizer
 from .schedules import SCHEDULES, _Schedule, resolve_schedule
 
@@ -94,7 +95,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         l1_share = {"l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
         return self.alpha * (1.0 - l1_share), self.alpha * l1_share
 
-    def _checked_sample_weight(self, sample_weight, X):
+    def _training_loss(self):
+        """The name of the loss the kernels minimise."""
+        return self.loss
+
+    def _checked_sample_weight(self, sample_weight, X, y):
         return _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
@@ -136,13 +141,18 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
         return np.ascontiguousarray(np.column_stack([coef, intercept]))
 
-    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2):
+    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2, loss):
         if self.learning_rate != "auto":
             return float(self.learning_rate)
         if optimizer.default_learning_rate is not None:
             return optimizer.default_learning_rate
         return auto_learning_rate(
-            X, sample_weight, self.fit_intercept, self.solver, l2=l2
+            X,
+            sample_weight,
+            self.fit_intercept,
+            self.solver,
+            l2=l2,
+            curvature=CURVATURE[loss],
         )
 
     # -- fitting ------------------------------------------------------------------
@@ -163,31 +173,37 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 
         validation = None
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        sample_weight = self._checked_sample_weight(sample_weight, X)
+        sample_weight = self._checked_sample_weight(sample_weight, X, y)
         if self.early_stopping and not partial:
             train, val = train_test_split(
                 np.arange(X.shape[0]),
                 test_size=self.validation_fraction,
                 random_state=self._rng,
-                stratify=self._stratify(Y),
+                stratify=self._stratify(y),
             )
-            validation = (X[val], Y[val], _mean_one(sample_weight[val]))
+            validation = Validation(
+                X[val],
+                Y[val],
+                _mean_one(sample_weight[val]),
+                scores=self._validation_scores(X[val], Y[val], sample_weight[val]),
+            )
             X, Y, y, sample_weight = X[train], Y[train], y[train], sample_weight[train]
             if metadata is not None:
                 metadata = {"sample_weight": sample_weight}
         sample_weight = _mean_one(sample_weight)
 
+        loss = self._training_loss()
         optimizer = resolve_optimizer(self.optimizer)
         schedule = resolve_schedule(self.lr_schedule)
         l2, l1 = self._penalty_strengths()
         # "auto" is resolved on the first call's data and kept by partial_fit.
         if not (append and self.learning_rate == "auto"):
             self.learning_rate_ = self._resolve_learning_rate(
-                X, sample_weight, optimizer, l2
+                X, sample_weight, optimizer, l2, loss
             )
         state = self._optimizer_state(optimizer, W.shape, continued=append)
         settings = EpochSettings(
-            loss=self.loss,
+            loss=loss,
             optimizer=optimizer,
             schedule=schedule,
             batch_size=self._batch_size(X.shape[0]),
@@ -263,8 +279,12 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             attributes["n_iter_"] = history.n_epochs
         return attributes
 
-    def _stratify(self, Y):
+    def _stratify(self, y):
         """What to stratify the validation split on (``None``: no stratification)."""
+        return None
+
+    def _validation_scores(self, X, Y, sample_weight):
+        """Extra validation columns of the history: ``{name: function of W}``."""
         return None
 
     def _warn_about(self, result, max_iter, partial):

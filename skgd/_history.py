@@ -2,8 +2,17 @@
 
 import numpy as np
 
-#: Columns of ``history_``, in order; ``val_loss`` only with early stopping.
-HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "learning_rate", "n_updates", "time")
+#: Columns of ``history_``, in order; the validation columns only with early
+#: stopping (``val_accuracy`` for classifiers).
+HISTORY_COLUMNS = (
+    "epoch",
+    "loss",
+    "val_loss",
+    "val_accuracy",
+    "learning_rate",
+    "n_updates",
+    "time",
+)
 
 
 class FitHistory:
@@ -16,15 +25,13 @@ class FitHistory:
         target's coefficients followed by its intercept.
     record : {"epoch", "update"} or None
         Record the parameters after every epoch, after every update, or not at all.
-    validation : bool
-        Whether a validation loss is recorded.
+    validation_columns : list of str
+        The validation columns recorded (``val_loss`` and scores), if any.
     """
 
-    def __init__(self, W, record, validation):
+    def __init__(self, W, record, validation_columns):
         self.record = record
-        names = [
-            name for name in HISTORY_COLUMNS[1:] if validation or name != "val_loss"
-        ]
+        names = ["loss", *validation_columns, "learning_rate", "n_updates", "time"]
         self.columns = {name: [] for name in names}
         self.params = [W[np.newaxis].copy()] if record else []
 
@@ -47,8 +54,10 @@ class FitHistory:
     def describe_last_epoch(self):
         """The ``verbose`` line of the last epoch."""
         last = {name: column[-1] for name, column in self.columns.items()}
-        validation = (
-            f", validation loss: {last['val_loss']:.6g}" if "val_loss" in last else ""
+        validation = "".join(
+            f", validation {name[len('val_') :]}: {value:.6g}"
+            for name, value in last.items()
+            if name.startswith("val_")
         )
         return (
             f"Epoch {self.n_epochs}, loss: {last['loss']:.6g}{validation}, "

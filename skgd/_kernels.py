@@ -17,18 +17,23 @@ Shapes used throughout:
   fitted);
 - an optimizer's ``slots``: (n_slots, n_targets, n_features + 1), float64.
 
-Each target has its own loss and is updated only while it is ``active``: every
-target is fitted exactly as a separate fit would fit it.
+Each target is updated only while it is ``active``. Every loss but the
+multinomial is a sum of per-target losses, so each target is fitted exactly as a
+separate fit would fit it; the multinomial's targets (the classes) share the
+row's log-sum-exp (``_shared``) and stop together.
 
 The loss and the optimizer's rule are given by name; each name is a
 compile-time constant, so each (loss, rule) pair gets its own compiled kernel
 (see ``_losses``).
 """
 
+import math
 from typing import NamedTuple
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from ._jit import JIT
 from ._losses import loss_and_derivative
@@ -57,6 +62,36 @@ def _prediction(X, i, W, t):
     return prediction
 
 
+def _shared(loss, X, i, W):
+    """The row's quantity shared by its targets' losses (see ``_losses``)."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+def _nothing_shared(loss, X, i, W):
+    return 0.0
+
+
+def _log_sum_exp(loss, X, i, W):
+    """``log(sum_t exp(z_t))`` over the row's decision values, in one pass."""
+    largest = _prediction(X, i, W, 0)
+    total = 1.0
+    for t in range(1, W.shape[0]):
+        z = _prediction(X, i, W, t)
+        if z > largest:
+            total = total * math.exp(largest - z) + 1.0
+            largest = z
+        else:
+            total += math.exp(z - largest)
+    return largest + math.log(total)
+
+
+@overload(_shared, jit_options=JIT)
+def _shared_of(loss, X, i, W):
+    if not isinstance(loss, types.StringLiteral):
+        return None
+    return _log_sum_exp if loss.literal_value == "multinomial" else _nothing_shared
+
+
 @numba.njit(**JIT)
 def _accumulate_gradient(
     loss, X, Y, sample_weight, rows, W, active, config, grad, target_loss
@@ -71,6 +106,7 @@ def _accumulate_gradient(
     n_targets, n_features = W.shape[0], X.shape[1]
     for i in rows:
         weight = sample_weight[i]
+        shared = _shared(loss, X, i, W)
         for t in range(n_targets):
             value, derivative = loss_and_derivative(
                 loss,
@@ -78,6 +114,7 @@ def _accumulate_gradient(
                 Y[i, t],
                 config.epsilon,
                 config.quantile,
+                shared,
             )
             target_loss[t] += weight * value
             if active[t]:
@@ -111,9 +148,16 @@ def _sample_update(
     # Local copies: reading an array out of ``config`` in the loop would
     # count references on every coordinate.
     hyper, l1, l2 = config.hyper, config.l1, config.l2
+    # The whole row's losses are taken before any target is updated.
+    shared = _shared(loss, X, i, W)
     for t in range(n_targets):
         value, derivative = loss_and_derivative(
-            loss, _prediction(X, i, W, t), Y[i, t], config.epsilon, config.quantile
+            loss,
+            _prediction(X, i, W, t),
+            Y[i, t],
+            config.epsilon,
+            config.quantile,
+            shared,
         )
         target_loss[t] += sample_weight[i] * value
         if not active[t]:
@@ -236,6 +280,7 @@ def mean_loss(loss, X, Y, sample_weight, W, config, out):
     numba.literally(loss)
     out[:] = 0.0
     for i in range(X.shape[0]):
+        shared = _shared(loss, X, i, W)
         for t in range(W.shape[0]):
             value = loss_and_derivative(
                 loss,
@@ -243,6 +288,7 @@ def mean_loss(loss, X, Y, sample_weight, W, config, out):
                 Y[i, t],
                 config.epsilon,
                 config.quantile,
+                shared,
             )[0]
             out[t] += sample_weight[i] * value
     out /= X.shape[0]

@@ -1,4 +1,5 @@
-"""Each regression loss: its value and its derivative with respect to the prediction.
+"""Each regression loss: its value and its derivative with respect to the
+prediction; and how the kernels call any loss, regression or classification.
 
 A loss is named by a string. Inside the compiled kernels that string is a
 compile-time constant (a numba ``Literal``): ``loss_and_derivative`` picks the
@@ -21,28 +22,34 @@ With the residual ``r = y_hat - y``:
 The squared losses are on the scale of the plain squared error, twice
 scikit-learn's ``SGDRegressor`` losses of the same names. At a kink the
 derivative taken is 0 (a subgradient).
+
+The classification losses are in ``_classification_losses``. Every loss is a
+sum over the targets (the classes) of a function of one decision value. Only
+``"multinomial"`` needs more: the log-sum-exp of the row's decision values, which
+the kernels compute once per row and pass as ``shared`` (0 for the others).
 """
 
 import numba
 from numba import types
 from numba.extending import overload
 
+from ._classification_losses import CLASSIFICATION_LOSSES
 from ._jit import JIT
 
 
-def _squared_error(loss, prediction, y, epsilon, quantile):
+def _squared_error(loss, prediction, y, epsilon, quantile, shared):
     r = prediction - y
     return r * r, 2.0 * r
 
 
-def _huber(loss, prediction, y, epsilon, quantile):
+def _huber(loss, prediction, y, epsilon, quantile, shared):
     r = prediction - y
     if abs(r) <= epsilon:
         return r * r, 2.0 * r
     return 2.0 * epsilon * abs(r) - epsilon * epsilon, 2.0 * epsilon * _sign(r)
 
 
-def _epsilon_insensitive(loss, prediction, y, epsilon, quantile):
+def _epsilon_insensitive(loss, prediction, y, epsilon, quantile, shared):
     r = prediction - y
     excess = abs(r) - epsilon
     if excess <= 0.0:
@@ -50,7 +57,7 @@ def _epsilon_insensitive(loss, prediction, y, epsilon, quantile):
     return excess, _sign(r)
 
 
-def _squared_epsilon_insensitive(loss, prediction, y, epsilon, quantile):
+def _squared_epsilon_insensitive(loss, prediction, y, epsilon, quantile, shared):
     r = prediction - y
     excess = abs(r) - epsilon
     if excess <= 0.0:
@@ -58,12 +65,12 @@ def _squared_epsilon_insensitive(loss, prediction, y, epsilon, quantile):
     return excess * excess, 2.0 * excess * _sign(r)
 
 
-def _absolute_error(loss, prediction, y, epsilon, quantile):
+def _absolute_error(loss, prediction, y, epsilon, quantile, shared):
     r = prediction - y
     return abs(r), _sign(r)
 
 
-def _quantile(loss, prediction, y, epsilon, quantile):
+def _quantile(loss, prediction, y, epsilon, quantile, shared):
     u = y - prediction
     if u > 0.0:
         return quantile * u, -quantile
@@ -77,7 +84,7 @@ def _sign(r):
     return 1.0 if r > 0.0 else (-1.0 if r < 0.0 else 0.0)
 
 
-LOSSES = {
+REGRESSION_LOSSES = {
     "squared_error": _squared_error,
     "huber": _huber,
     "epsilon_insensitive": _epsilon_insensitive,
@@ -86,19 +93,29 @@ LOSSES = {
     "quantile": _quantile,
 }
 
-#: Losses whose gradient is Lipschitz, with the constant of the squared error.
-SMOOTH_LOSSES = {"squared_error", "huber", "squared_epsilon_insensitive"}
+ALL_LOSSES = {**REGRESSION_LOSSES, **CLASSIFICATION_LOSSES}
+
+#: The largest second derivative of each loss in the prediction: the gradient's
+#: Lipschitz constant is this times ``lambda_max`` of the rows' covariance. The
+#: non-smooth losses get the squared error's, a scale-aware starting point.
+#: The multinomial's is Bohning's bound on the softmax Hessian.
+CURVATURE = {name: 2.0 for name in ALL_LOSSES}
+CURVATURE.update(log_loss=0.25, multinomial=0.5)
 
 
-def loss_and_derivative(loss, prediction, y, epsilon, quantile):
-    """``(loss, d loss / d prediction)`` of the loss named ``loss``."""
+def loss_and_derivative(loss, prediction, y, epsilon, quantile, shared):
+    """``(loss, d loss / d prediction)`` of the loss named ``loss``.
+
+    ``shared`` is the row's quantity shared by its targets: the log-sum-exp of
+    the decision values for ``"multinomial"``, unused by the other losses.
+    """
     raise NotImplementedError("only callable from compiled code")
 
 
 @overload(loss_and_derivative, jit_options=JIT)
-def _loss_and_derivative(loss, prediction, y, epsilon, quantile):
+def _loss_and_derivative(loss, prediction, y, epsilon, quantile, shared):
     if not isinstance(loss, types.StringLiteral):
         return None
     # The loss's own function is the implementation: compiled and inlined into
     # the kernel (a wrapper calling it would cost a function call per sample).
-    return LOSSES[loss.literal_value]
+    return ALL_LOSSES[loss.literal_value]

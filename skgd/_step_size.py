@@ -6,12 +6,14 @@ For the mean squared error the gradient is Lipschitz with constant
 intercept is fitted. A step ``1 / L`` makes full-batch gradient descent decrease
 the loss at every epoch (any step below ``2 / L`` converges).
 
-The same step is used for the other losses: it is exact for the smooth ones
-(``"huber"``, ``"squared_epsilon_insensitive"``), whose curvature is at most
-that of the squared error, and a scale-aware starting point for the non-smooth
-ones, which need a decaying schedule to converge.
+Another loss with second derivative at most ``c`` in the prediction has
+``L = c * lambda_max(C)`` (``_losses.CURVATURE``): ``c = 2`` for the squared
+error, ``"huber"``, ``"squared_epsilon_insensitive"``, ``"squared_hinge"`` and
+``"modified_huber"``, ``1/4`` for the log loss and ``1/2`` for the multinomial
+(Bohning's bound). The non-smooth losses get the squared error's step, a
+scale-aware starting point: they need a decaying schedule to converge.
 
-A single sample's loss has ``L_i = 2 * w_i * ||x_i||**2``; stochastic solvers use
+A single sample's loss has ``L_i = c * w_i * ||x_i||**2``; stochastic solvers use
 ``1 / max_i L_i``, as scikit-learn's SAG does, which bounds every mini-batch's
 curvature too.
 """
@@ -50,15 +52,18 @@ def largest_eigenvalue(X, sample_weight, fit_intercept):
     return eigenvalue
 
 
-def auto_learning_rate(X, sample_weight, fit_intercept, solver, l2=0.0):
+def auto_learning_rate(X, sample_weight, fit_intercept, solver, l2=0.0, curvature=2.0):
     """The safe step ``1 / L`` for ``solver`` on this data (see module docstring).
 
-    An L2 penalty ``(l2 / 2) * ||coef||**2`` adds ``l2`` to ``L``.
+    ``curvature`` is the loss's largest second derivative in the prediction
+    (2 for the squared error, 1/4 for the log loss); ``L`` is proportional to
+    it. An L2 penalty ``(l2 / 2) * ||coef||**2`` adds ``l2`` to ``L``.
     """
     if solver == "batch":
-        lipschitz = 2.0 * largest_eigenvalue(X, sample_weight, fit_intercept)
+        spread = largest_eigenvalue(X, sample_weight, fit_intercept)
     else:
-        lipschitz = 2.0 * max_weighted_squared_row_norm(X, sample_weight, fit_intercept)
+        spread = max_weighted_squared_row_norm(X, sample_weight, fit_intercept)
+    lipschitz = curvature * spread
     lipschitz += l2
     # All-zero data (no intercept) has a zero gradient: any step is safe.
     return 1.0 / lipschitz if lipschitz > 0.0 else 1.0

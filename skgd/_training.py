@@ -5,7 +5,9 @@ the compiled kernel.
 """
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,6 +46,11 @@ class EpochSettings:
     verbose: int
     first_epoch: int = 0  # epochs run by earlier partial_fit calls
 
+    @property
+    def joint_targets(self):
+        """Whether the loss couples the targets, which then stop together."""
+        return self.loss == "multinomial"
+
     def kernel_config(self, batch_size):
         return EpochConfig(
             batch_size=batch_size,
@@ -61,6 +68,30 @@ class EpochSettings:
         return self.l1 * np.abs(coef).sum(axis=1) + 0.5 * self.l2 * np.square(coef).sum(
             axis=1
         )
+
+
+class Validation(NamedTuple):
+    """The held-out data of early stopping.
+
+    ``scores`` names extra columns of the history, each with its function of
+    ``W`` (the classifier's ``{"val_accuracy": ...}``).
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray
+    scores: Mapping[str, Callable] | None = None
+
+    def columns(self):
+        return ["val_loss", *(self.scores or {})]
+
+    def evaluate(self, settings, W, config):
+        """Each target's loss at ``W``, and the scores."""
+        losses = evaluate_loss(
+            settings.loss, self.X, self.Y, self.sample_weight, W, config
+        )
+        scores = {name: score(W) for name, score in (self.scores or {}).items()}
+        return losses, scores
 
 
 @dataclass
@@ -98,55 +129,86 @@ class _StoppingRule:
 
 
 class _Targets:
-    """Each target's stopping state: a target stops (converges, stops early, or
-    diverges and goes back to its best parameters) on its own, as in a separate
-    fit. With the adaptive schedule, each target's step shrinks on its own."""
+    """The stopping state of each group of targets.
+
+    A group stops (converges, stops early, or diverges and goes back to its
+    best parameters) on its own, as a separate fit would; with the adaptive
+    schedule its step shrinks on its own. Each target is its own group, except
+    under a loss that couples them (the multinomial), where all targets form
+    one group. The methods take and return per-group values; ``W`` rows are
+    per target.
+    """
 
     def __init__(self, W, zero_model_loss, settings, early_stopping):
         n_targets = W.shape[0]
         self.settings = settings
         self.early_stopping = early_stopping
-        self.active = np.ones(n_targets, dtype=bool)
-        self.reasons = ["max_iter"] * n_targets
+        joint = settings.joint_targets
+        self.group_of = np.zeros(n_targets, int) if joint else np.arange(n_targets)
+        n_groups = self.group_of.max() + 1
+        self.active = np.ones(n_groups, dtype=bool)
+        self.reasons = ["max_iter"] * n_groups
         self.rules = [
             _StoppingRule(settings.tol, settings.n_iter_no_change)
-            for _ in range(n_targets)
+            for _ in range(n_groups)
         ]
-        self.multipliers = np.ones(n_targets)  # the adaptive schedule's reductions
-        self.best_loss = np.full(n_targets, np.inf)
+        self.multipliers = np.ones(n_groups)  # the adaptive schedule's reductions
+        self.best_loss = np.full(n_groups, np.inf)
         self.best_W = W.copy()  # at the start of the best training epoch
-        self.best_val_loss = np.full(n_targets, np.inf)
+        self.best_val_loss = np.full(n_groups, np.inf)
         self.best_val_W = W.copy()  # at the end of the best validation epoch
-        self.zero_model_loss = zero_model_loss
+        self.zero_model_loss = self.per_group(zero_model_loss)
         self.reference = None
 
-    def freeze_diverged(self, t, W):
-        W[t] = self.best_W[t]
-        self.active[t] = False
-        self.reasons[t] = "diverged"
+    def per_group(self, per_target):
+        """Sum per-target values over each group."""
+        return np.bincount(
+            self.group_of, weights=per_target, minlength=len(self.active)
+        )
+
+    def per_target(self, per_group):
+        return per_group[self.group_of]
+
+    def members(self, g):
+        return self.group_of == g
+
+    def freeze_diverged(self, g, W):
+        rows = self.members(g)
+        W[rows] = self.best_W[rows]
+        self.active[g] = False
+        self.reasons[g] = "diverged"
 
     def update(self, losses, val_losses, start_W, W):
         """Apply the rules after a recorded epoch whose losses are finite."""
         if self.reference is None:
             self.reference = np.maximum(losses, self.zero_model_loss)
-        for t in np.flatnonzero(self.active):
-            if losses[t] < self.best_loss[t]:
+        for g in np.flatnonzero(self.active):
+            rows = self.members(g)
+            if losses[g] < self.best_loss[g]:
                 # The loss was measured along the epoch, from its start.
-                self.best_loss[t] = losses[t]
-                self.best_W[t] = start_W[t]
-            if self.early_stopping and val_losses[t] < self.best_val_loss[t]:
-                self.best_val_loss[t] = val_losses[t]
-                self.best_val_W[t] = W[t]
-            monitored = val_losses[t] if self.early_stopping else losses[t]
-            stalled = self.rules[t].no_improvement(monitored)
-            if stalled and self._reduce_step(t):
+                self.best_loss[g] = losses[g]
+                self.best_W[rows] = start_W[rows]
+            if self.early_stopping and val_losses[g] < self.best_val_loss[g]:
+                self.best_val_loss[g] = val_losses[g]
+                self.best_val_W[rows] = W[rows]
+            monitored = val_losses[g] if self.early_stopping else losses[g]
+            stalled = self.rules[g].no_improvement(monitored)
+            if stalled and self._reduce_step(g):
                 continue
-            rising = stalled and losses[t] > RISE_FACTOR * self.best_loss[t]
-            if losses[t] > DIVERGENCE_FACTOR * self.reference[t] or rising:
-                self.freeze_diverged(t, W)
+            # A loss whose minimum is 0 at the start (the perceptron's, at zero)
+            # cannot rise relative to it, nor blow up relative to a zero
+            # reference: only a non-finite value counts as divergence then.
+            rising = (
+                stalled
+                and self.best_loss[g] > 0.0
+                and losses[g] > RISE_FACTOR * self.best_loss[g]
+            )
+            exploding = 0.0 < self.reference[g] * DIVERGENCE_FACTOR < losses[g]
+            if exploding or rising:
+                self.freeze_diverged(g, W)
             elif stalled:
-                self.active[t] = False
-                self.reasons[t] = (
+                self.active[g] = False
+                self.reasons[g] = (
                     "early_stopping" if self.early_stopping else "converged"
                 )
 
@@ -168,9 +230,10 @@ class _Targets:
         self.active[:] = False
 
     def restore_best_validation(self, W):
-        for t, reason in enumerate(self.reasons):
-            if reason != "diverged" and np.isfinite(self.best_val_loss[t]):
-                W[t] = self.best_val_W[t]
+        for g, reason in enumerate(self.reasons):
+            if reason != "diverged" and np.isfinite(self.best_val_loss[g]):
+                rows = self.members(g)
+                W[rows] = self.best_val_W[rows]
 
     @property
     def stop_reason(self):
@@ -198,12 +261,13 @@ def run_epochs(
     """Run up to ``settings.max_iter`` epochs, updating ``W`` in place.
 
     ``optimizer_state`` is ``(slots, count)`` and is updated in place.
-    ``validation`` is ``(X_val, Y_val, sample_weight_val)`` for early stopping.
+    ``validation`` (a ``Validation``) is the held-out data of early stopping.
     ``monitor`` (scikit-learn's callbacks) hears of every epoch's beginning and
     end (``begin_epoch()``, ``end_epoch(W, history)``), and stops the fit when
     ``end_epoch`` returns true.
 
-    Divergence of a target (a non-finite loss or parameter, a loss
+    Divergence of a target, or of the group of targets of a multinomial loss
+    (a non-finite loss or parameter, a loss
     ``DIVERGENCE_FACTOR`` times too large, or a loss that grew to
     ``RISE_FACTOR`` times its best when the stopping rule fires) stops it and
     puts back its parameters from the start of its best epoch. An epoch that
@@ -216,7 +280,9 @@ def run_epochs(
     loss_name = CompileTimeName(settings.loss)
     rule = CompileTimeName(settings.optimizer._rule)
     slots, count = optimizer_state
-    history = FitHistory(W, settings.record, validation is not None)
+    history = FitHistory(
+        W, settings.record, [] if validation is None else validation.columns()
+    )
     n_path = n_batches if settings.record == "update" else 0
     path = np.empty((n_path,) + W.shape, dtype=W.dtype)
     grad = np.empty(W.shape)
@@ -238,7 +304,7 @@ def run_epochs(
         learning_rate = (
             settings.learning_rate
             * settings.schedule.multiplier(epoch, settings.max_iter)
-            * targets.multipliers
+            * targets.per_target(targets.multipliers)
         )
         run_epoch(
             loss_name,
@@ -248,7 +314,7 @@ def run_epochs(
             sample_weight,
             order,
             W,
-            targets.active,
+            targets.per_target(targets.active),
             learning_rate,
             config,
             slots,
@@ -257,27 +323,30 @@ def run_epochs(
             target_loss,
             path,
         )
-        losses = target_loss / n_samples + settings.penalty(start_W)
-        finite = np.isfinite(losses) & np.isfinite(W).all(axis=1)
+        losses = targets.per_group(target_loss / n_samples + settings.penalty(start_W))
+        finite_W = np.isfinite(W).all(axis=1)
+        finite = np.isfinite(losses) & (targets.per_group(~finite_W) == 0)
         if not finite.all():
             # Undo the epoch; the targets that blew up stop at their best, the
             # others run it again (with shuffling, on the next permutation).
             W[...] = start_W
-            for t in np.flatnonzero(~finite):
-                targets.freeze_diverged(t, W)
+            for g in np.flatnonzero(~finite):
+                targets.freeze_diverged(g, W)
             if monitor is not None:
                 monitor.end_epoch(W, history)
             if not targets.active.any():
                 break
             continue
-        val_losses = None
+        val_losses, val_scores = None, {}
         if validation is not None:
-            val_losses = evaluate_loss(settings.loss, *validation, W, config)
+            val_losses, val_scores = validation.evaluate(settings, W, config)
+            val_losses = targets.per_group(val_losses)
+            val_scores["val_loss"] = float(val_losses.sum())
         n_updates += n_batches
-        step = float(learning_rate[targets.active].max())
+        step = float(learning_rate[targets.per_target(targets.active)].max())
         history.add_epoch(
             loss=float(losses.sum()),
-            val_loss=None if val_losses is None else float(val_losses.sum()),
+            **val_scores,
             learning_rate=step,
             n_updates=n_updates,
             time=time.perf_counter() - start,

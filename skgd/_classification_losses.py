@@ -1,0 +1,85 @@
+"""Each classification loss: its value and its derivative with respect to the
+decision value ``z``.
+
+The binary losses take a label ``y`` in ``{-1, +1}`` and are functions of the
+margin ``m = y * z``, as scikit-learn's ``SGDClassifier`` losses:
+
+=====================  ========================================================
+``"log_loss"``         ``log(1 + exp(-m))``, computed without overflow
+``"hinge"``            ``max(0, 1 - m)``
+``"squared_hinge"``    ``max(0, 1 - m)**2``
+``"modified_huber"``   ``max(0, 1 - m)**2`` for ``m >= -1``, else ``-4 * m``
+``"perceptron"``       ``max(0, -m)``
+=====================  ========================================================
+
+At the kink of ``"hinge"`` and ``"perceptron"`` the derivative taken is ``-y``,
+as scikit-learn's: a perceptron started at zero must move.
+
+``"multinomial"`` is the cross-entropy of ``softmax(z)`` for a row of decision
+values ``z`` (one per class) and a row of targets ``Y`` (one-hot, or any
+probabilities summing to 1): ``logsumexp(z) - Y . z``. Written per class, as
+``Y_k * (logsumexp(z) - z_k)`` with derivative ``softmax(z)_k - Y_k``, it takes
+the row's ``logsumexp(z)`` as ``shared``.
+
+The functions have the regression losses' signature (``epsilon`` and
+``quantile`` are unused), so the kernels call all losses alike.
+"""
+
+import math
+
+
+def _log_loss(loss, z, y, epsilon, quantile, shared):
+    m = y * z
+    # log(1 + exp(-m)) and its derivative -y / (1 + exp(m)), each written so
+    # that exp only sees non-positive arguments.
+    if m > 0.0:
+        e = math.exp(-m)
+        return math.log1p(e), -y * e / (1.0 + e)
+    e = math.exp(m)
+    return -m + math.log1p(e), -y / (1.0 + e)
+
+
+def _hinge(loss, z, y, epsilon, quantile, shared):
+    m = y * z
+    if m <= 1.0:
+        return 1.0 - m, -y
+    return 0.0, 0.0
+
+
+def _squared_hinge(loss, z, y, epsilon, quantile, shared):
+    m = y * z
+    if m < 1.0:
+        return (1.0 - m) * (1.0 - m), -2.0 * (1.0 - m) * y
+    return 0.0, 0.0
+
+
+def _modified_huber(loss, z, y, epsilon, quantile, shared):
+    m = y * z
+    if m >= 1.0:
+        return 0.0, 0.0
+    if m >= -1.0:
+        return (1.0 - m) * (1.0 - m), -2.0 * (1.0 - m) * y
+    return -4.0 * m, -4.0 * y
+
+
+def _multinomial(loss, z, y, epsilon, quantile, shared):
+    # shared = logsumexp of the row's decision values: y * (shared - z) sums
+    # over the classes to the row's cross-entropy (the y of a row sum to 1).
+    return y * (shared - z), math.exp(z - shared) - y
+
+
+def _perceptron(loss, z, y, epsilon, quantile, shared):
+    m = y * z
+    if m <= 0.0:
+        return -m, -y
+    return 0.0, 0.0
+
+
+CLASSIFICATION_LOSSES = {
+    "log_loss": _log_loss,
+    "hinge": _hinge,
+    "squared_hinge": _squared_hinge,
+    "modified_huber": _modified_huber,
+    "perceptron": _perceptron,
+    "multinomial": _multinomial,
+}
