@@ -1,8 +1,9 @@
 """skgd: scikit-learn compatible estimators trained by gradient descent."""
 
 from . import optim, schedules
+from ._classifier import GDClassifier
 from ._regressor import GDRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["GDRegressor", "optim", "schedules", "__version__"]
+__all__ = ["GDClassifier", "GDRegressor", "optim", "schedules", "__version__"]

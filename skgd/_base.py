@@ -53,8 +53,10 @@ class _EpochMonitor:
 class BaseGD(CallbackSupportMixin, BaseEstimator):
     """Parameters, validation of the training state, and the fit orchestration.
 
-    Subclasses turn ``y`` into a 2-D float target matrix and back, and name
-    their loss's parameters (``_loss_parameters``).
+    Subclasses turn ``y`` into a 2-D float target matrix ``Y`` (one column per
+    target, or per class) and back; the hooks below let them name the loss the
+    kernels minimise and its parameters, weigh the samples, stratify the
+    validation split and score it.
     """
 
     _parameter_constraints: dict = {
@@ -98,6 +100,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def _training_loss(self):
         """The name of the loss the kernels minimise."""
         return self.loss
+
+    def _loss_parameters(self):
+        """The loss's own parameters (the regression losses' ``epsilon`` and
+        ``quantile``; the classification losses have none)."""
+        return {"epsilon": 0.0, "quantile": 0.0}
 
     def _checked_sample_weight(self, sample_weight, X, y):
         return _check_sample_weight(

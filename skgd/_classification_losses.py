@@ -1,5 +1,5 @@
 """Each classification loss: its value and its derivative with respect to the
-decision value ``z``.
+decision value ``z`` (the ``prediction`` argument).
 
 The binary losses take a label ``y`` in ``{-1, +1}`` and are functions of the
 margin ``m = y * z``, as scikit-learn's ``SGDClassifier`` losses:
@@ -28,8 +28,8 @@ The functions have the regression losses' signature (``epsilon`` and
 import math
 
 
-def _log_loss(loss, z, y, epsilon, quantile, shared):
-    m = y * z
+def _log_loss(loss, prediction, y, epsilon, quantile, shared):
+    m = y * prediction
     # log(1 + exp(-m)) and its derivative -y / (1 + exp(m)), each written so
     # that exp only sees non-positive arguments.
     if m > 0.0:
@@ -39,22 +39,22 @@ def _log_loss(loss, z, y, epsilon, quantile, shared):
     return -m + math.log1p(e), -y / (1.0 + e)
 
 
-def _hinge(loss, z, y, epsilon, quantile, shared):
-    m = y * z
+def _hinge(loss, prediction, y, epsilon, quantile, shared):
+    m = y * prediction
     if m <= 1.0:
         return 1.0 - m, -y
     return 0.0, 0.0
 
 
-def _squared_hinge(loss, z, y, epsilon, quantile, shared):
-    m = y * z
+def _squared_hinge(loss, prediction, y, epsilon, quantile, shared):
+    m = y * prediction
     if m < 1.0:
         return (1.0 - m) * (1.0 - m), -2.0 * (1.0 - m) * y
     return 0.0, 0.0
 
 
-def _modified_huber(loss, z, y, epsilon, quantile, shared):
-    m = y * z
+def _modified_huber(loss, prediction, y, epsilon, quantile, shared):
+    m = y * prediction
     if m >= 1.0:
         return 0.0, 0.0
     if m >= -1.0:
@@ -62,14 +62,14 @@ def _modified_huber(loss, z, y, epsilon, quantile, shared):
     return -4.0 * m, -4.0 * y
 
 
-def _multinomial(loss, z, y, epsilon, quantile, shared):
-    # shared = logsumexp of the row's decision values: y * (shared - z) sums
+def _multinomial(loss, prediction, y, epsilon, quantile, shared):
+    # shared = logsumexp(z) of the row: y * (shared - z) sums
     # over the classes to the row's cross-entropy (the y of a row sum to 1).
-    return y * (shared - z), math.exp(z - shared) - y
+    return y * (shared - prediction), math.exp(prediction - shared) - y
 
 
-def _perceptron(loss, z, y, epsilon, quantile, shared):
-    m = y * z
+def _perceptron(loss, prediction, y, epsilon, quantile, shared):
+    m = y * prediction
     if m <= 0.0:
         return -m, -y
     return 0.0, 0.0

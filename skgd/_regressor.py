@@ -8,9 +8,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseGD
+from ._docstrings import fill_shared_docs
 from ._losses import REGRESSION_LOSSES
 
 
+@fill_shared_docs
 class GDRegressor(RegressorMixin, BaseGD):
     """Linear regression fitted by gradient descent, with its history.
 
@@ -46,38 +48,7 @@ class GDRegressor(RegressorMixin, BaseGD):
     quantile : float, default=0.5
         The level of the ``"quantile"`` loss, in (0, 1).
 
-    solver : {"batch", "sgd", "minibatch"}, default="batch"
-        ``"batch"`` makes one update per epoch from all samples, ``"sgd"`` one
-        update per sample, ``"minibatch"`` one update per ``batch_size`` samples
-        (the last batch may be smaller).
-
-    batch_size : int, default=32
-        Samples per update for ``solver="minibatch"``; ignored otherwise.
-
-    optimizer : str or optimizer instance, default="sgd"
-        How a gradient becomes an update: ``"sgd"``, ``"momentum"``,
-        ``"nesterov"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, or an instance
-        from :mod:`skgd.optim` with its own hyperparameters (for example
-        ``Adam(betas=(0.9, 0.99))``; searchable as ``optimizer__betas``). The
-        formulas are PyTorch's: the same run gives the same weights.
-
-    learning_rate : float or "auto", default="auto"
-        The step size. ``"auto"`` takes ``1 / L`` for the Lipschitz constant ``L``
-        of the gradient: ``2 * lambda_max(X^T X / n)`` (a few power iterations,
-        the rows augmented with a 1 for the intercept) for ``"batch"``, which
-        makes the loss decrease at every epoch; ``2 * max_i ||x_i||**2`` for the
-        stochastic solvers, as scikit-learn's SAG does (an L2 penalty adds
-        ``alpha * (1 - l1_ratio)`` to ``L``). For Adagrad, RMSprop and Adam
-        ``"auto"`` is PyTorch's default (0.01, 0.01, 0.001). The value used is
-        stored in ``learning_rate_``.
-
-    lr_schedule : str, schedule instance or callable, default="constant"
-        The step of each epoch as a multiple of the learning rate:
-        ``"constant"``, ``"invscaling"``, ``"exponential"``, ``"step"``,
-        ``"cosine"``, ``"adaptive"`` (divide by 5 whenever the loss stops
-        improving, as scikit-learn's), an instance from :mod:`skgd.schedules`,
-        or a callable ``epoch -> multiplier`` (epochs counted from 0). The step
-        of every epoch is in ``history_``.
+    $solver_parameters
 
     penalty : {"l2", "l1", "elasticnet"} or None, default=None
         Adds ``alpha * (l1_ratio * ||coef||_1 + (1 - l1_ratio) / 2 *
@@ -88,57 +59,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         exact zeros. Lasso and ElasticNet have the same optimum with half this
         ``alpha``; Ridge with ``alpha * n_samples / 2``.
 
-    alpha : float, default=0.0001
-        Strength of the penalty.
-
-    l1_ratio : float, default=0.15
-        The L1 share of ``"elasticnet"``, in [0, 1].
-
-    max_iter : int, default=1000
-        Maximum number of epochs (passes over the data).
-
-    tol : float or None, default=1e-4
-        The fit stops when the epoch loss has not improved by at least ``tol``
-        over the best loss so far for ``n_iter_no_change`` consecutive epochs.
-        ``None`` runs all ``max_iter`` epochs.
-
-    n_iter_no_change : int, default=5
-        Epochs without improvement before stopping. With ``1`` this is the
-        textbook rule "stop when the loss changes by less than ``tol``".
-
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, apply the
-        stopping rule to its loss instead of the training loss, and at the end
-        restore the parameters of the epoch with the best validation loss.
-        Ignored by ``partial_fit``.
-
-    validation_fraction : float, default=0.1
-        The share of the samples held out for early stopping.
-
-    shuffle : bool, default=True
-        Reshuffle the samples before every epoch of the stochastic solvers.
-        ``False`` visits them in data order. The batch solver never shuffles.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling; an int makes a fit reproducible bit for bit.
-
-    fit_intercept : bool, default=True
-        Whether to fit an intercept (never penalised, never centred away: the
-        intercept is updated by gradient descent like the coefficients).
-
-    warm_start : bool, default=False
-        Start ``fit`` from the previous solution instead of from zero.
-
-    record : {"epoch", "update"} or None, default="epoch"
-        Which parameters go into ``coef_history_`` and ``intercept_history_``:
-        after every epoch, after every update (to see SGD zigzag on small data),
-        or none (``None``: saves memory on large data; the histories are then
-        ``None``). The loss per epoch is always recorded.
-
-    verbose : int, default=0
-        Print one line per epoch: epoch, loss (and validation loss), learning
-        rate, elapsed time. For a progress bar use scikit-learn's callbacks:
-        ``set_callbacks(ProgressBar())`` (needs ``rich``).
+    $training_parameters
 
     Attributes
     ----------
@@ -148,64 +69,7 @@ class GDRegressor(RegressorMixin, BaseGD):
     intercept_ : float or ndarray of shape (n_targets,)
         The intercept (0 when ``fit_intercept=False``).
 
-    loss_history_ : ndarray of shape (n_iter_,)
-        For each epoch, the mean over its samples of the loss each sample had
-        when it was used for its update, plus the penalty at the start of the
-        epoch. For ``"batch"`` this is the objective at the start of the epoch.
-
-    val_loss_history_ : ndarray of shape (n_iter_,) or None
-        With ``early_stopping``, the validation loss after each epoch (no
-        penalty); ``None`` otherwise.
-
-    coef_history_ : ndarray of shape (n_records, ...) or None
-        The coefficients before the first update (row 0) and after every epoch
-        (``n_records = n_iter_ + 1``) or every update (``n_records = t_ + 1``),
-        following ``record``. A leading axis is added to the shape of ``coef_``.
-
-    intercept_history_ : ndarray of shape (n_records, ...) or None
-        The intercept, recorded as ``coef_history_``.
-
-    history_ : pandas.DataFrame
-        One row per epoch, indexed by epoch number: ``loss``, ``val_loss``
-        (with early stopping), ``learning_rate``, ``n_updates`` and ``time``
-        (seconds since the start).
-
-    n_iter_ : int
-        Epochs run (including those of earlier ``partial_fit`` calls).
-
-    t_ : int
-        Parameter updates made.
-
-    learning_rate_ : float
-        The base step size (resolved from ``"auto"`` or copied); the schedule
-        multiplies it.
-
-    optimizer_ : optimizer instance
-        The optimizer used (from :mod:`skgd.optim`).
-
-    optimizer_state_ : OptimizerState
-        Its state after the last update: ``slots`` of shape
-        ``(n_slots, n_targets, n_features + 1)`` (the last column is the
-        intercept's) and ``count``. ``partial_fit`` continues it.
-
-    stop_reason_ : {"converged", "max_iter", "diverged", "early_stopping", \
-            "callback"}
-        Why the last call to ``fit`` stopped: the stopping rule on the training
-        loss, ``max_iter`` epochs, divergence, the stopping rule on the
-        validation loss, or a callback's request. ``"diverged"``: the loss became
-        non-finite, grew 1e4 times above its start, or had doubled above its
-        best when the stopping rule fired. A
-        :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
-        ``coef_`` and ``intercept_`` are those at the start of the best epoch
-        (never NaN); the histories keep the growth. With several targets each
-        target stops on its own, as in a separate fit; the reason is
-        ``"diverged"`` if any target diverged, ``"converged"`` if all converged.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    $history_attributes
 
     See Also
     --------

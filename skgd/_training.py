@@ -19,8 +19,9 @@ from .schedules import Adaptive
 #: A loss this many times above the loss of the first epoch (or of the all-zero
 #: model, whichever is larger) counts as divergence ...
 DIVERGENCE_FACTOR = 1e4
-#: ... and so does a loss this many times above the best one when the stopping
-#: rule fires: the loss has been growing, not levelling off.
+#: ... and so does a loss this many times above the best one (and above the
+#: loss it started from) when the stopping rule fires: the loss has been
+#: growing, not levelling off.
 RISE_FACTOR = 2.0
 
 
@@ -50,6 +51,13 @@ class EpochSettings:
     def joint_targets(self):
         """Whether the loss couples the targets, which then stop together."""
         return self.loss == "multinomial"
+
+    @property
+    def trivial_at_zero(self):
+        """Whether all-zero parameters minimise the loss without solving
+        anything (the perceptron's criterion): an epoch started there is no
+        candidate for the best one."""
+        return self.loss == "perceptron"
 
     def kernel_config(self, batch_size):
         return EpochConfig(
@@ -184,6 +192,8 @@ class _Targets:
             self.reference = np.maximum(losses, self.zero_model_loss)
         for g in np.flatnonzero(self.active):
             rows = self.members(g)
+            if self.settings.trivial_at_zero and not start_W[rows].any():
+                continue
             if losses[g] < self.best_loss[g]:
                 # The loss was measured along the epoch, from its start.
                 self.best_loss[g] = losses[g]
@@ -195,12 +205,13 @@ class _Targets:
             stalled = self.rules[g].no_improvement(monitored)
             if stalled and self._reduce_step(g):
                 continue
-            # A loss whose minimum is 0 at the start (the perceptron's, at zero)
-            # cannot rise relative to it, nor blow up relative to a zero
-            # reference: only a non-finite value counts as divergence then.
+            # Rising: back above where it started and twice its best. (A loss
+            # oscillating near 0, as the hinge's with a constant step, is not
+            # rising; a loss whose start is 0, as the perceptron's at zero,
+            # diverges only to non-finite values.)
             rising = (
                 stalled
-                and self.best_loss[g] > 0.0
+                and 0.0 < self.reference[g] < losses[g]
                 and losses[g] > RISE_FACTOR * self.best_loss[g]
             )
             exploding = 0.0 < self.reference[g] * DIVERGENCE_FACTOR < losses[g]

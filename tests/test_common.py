@@ -3,7 +3,7 @@ penalty and loss."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgd import GDRegressor
+from skgd import GDClassifier, GDRegressor
 
 # Every solver, optimizer, schedule, penalty and loss appears at least once.
 ESTIMATORS = [
@@ -36,6 +36,25 @@ ESTIMATORS = [
         loss="huber",
         early_stopping=True,
     ),
+]
+
+# Every loss, with each solver, and the classifier's own options.
+ESTIMATORS += [
+    GDClassifier(),
+    GDClassifier(loss="hinge", penalty="l2"),
+    GDClassifier(
+        loss="squared_hinge",
+        optimizer="adam",
+        learning_rate=0.05,
+        lr_schedule="cosine",
+    ),
+    GDClassifier(loss="modified_huber", penalty="elasticnet"),
+    GDClassifier(loss="perceptron", tol=None),
+    GDClassifier(early_stopping=True),
+    GDClassifier(solver="sgd"),
+    GDClassifier(solver="sgd", loss="hinge", optimizer="momentum"),
+    GDClassifier(solver="minibatch", batch_size=8, optimizer="rmsprop"),
+    GDClassifier(solver="minibatch", batch_size=8, loss="modified_huber"),
 ]
 
 # A stochastic solver visits a duplicated sample twice, in a random order, where
