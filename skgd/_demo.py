@@ -1,36 +1,80 @@
-"""``python -m skgd demo``: the three solvers on the diabetes data."""
+"""``python -m skgd demo``: the three solvers on the diabetes data (regression)
+and on the breast-cancer data (classification)."""
 
 import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression, SGDRegressor
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    SGDClassifier,
+    SGDRegressor,
+)
+from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ._classifier import GDClassifier
 from ._regressor import GDRegressor
 
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, "auto"]
-HEADER = ("solver", "learning rate", "epochs", "train loss", "test R2", "fit time")
+HEADER = ("solver", "learning rate", "epochs", "train loss", "test {}", "fit time")
 
 
-def fit_solvers(X_train, y_train, random_state=0):
+class Task:
+    """One half of the demo: a dataset, the skgd estimator and its references."""
+
+    def __init__(self, name, load, estimator, references, score, loss, loss_name):
+        self.name, self.load, self.estimator = name, load, estimator
+        self.references, self.score, self.loss = references, score, loss
+        self.loss_name = loss_name
+
+
+TASKS = [
+    Task(
+        "diabetes",
+        load_diabetes,
+        GDRegressor,
+        {
+            "LinearRegression": LinearRegression(),
+            "SGDRegressor": SGDRegressor(random_state=0),
+        },
+        score="R2",
+        loss=lambda model, X, y: np.mean((model.predict(X) - y) ** 2),
+        loss_name="mean squared error",
+    ),
+    Task(
+        "breast cancer",
+        load_breast_cancer,
+        GDClassifier,
+        {
+            "LogisticRegression": LogisticRegression(),
+            "SGDClassifier": SGDClassifier(loss="log_loss", random_state=0),
+        },
+        score="accuracy",
+        loss=lambda model, X, y: log_loss(y, model.predict_proba(X)),
+        loss_name="log loss",
+    ),
+]
+
+
+def fit_solvers(estimator, X_train, y_train, random_state=0):
     """For each solver, choose the learning rate by 5-fold ``GridSearchCV``.
 
     Returns a dict solver -> fitted ``GridSearchCV`` over
-    ``Pipeline(StandardScaler(), GDRegressor(solver=...))``.
+    ``Pipeline(StandardScaler(), estimator(solver=...))``.
     """
     searches = {}
     for solver in ("batch", "sgd", "minibatch"):
         pipe = make_pipeline(
-            StandardScaler(), GDRegressor(solver=solver, random_state=random_state)
+            StandardScaler(), estimator(solver=solver, random_state=random_state)
         )
-        search = GridSearchCV(
-            pipe, {"gdregressor__learning_rate": LEARNING_RATES}, cv=5
-        )
+        step = pipe.steps[-1][0]
+        search = GridSearchCV(pipe, {f"{step}__learning_rate": LEARNING_RATES}, cv=5)
         with warnings.catch_warnings():
             # Too-large candidate rates diverge and warn; the search discards them.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -38,105 +82,95 @@ def fit_solvers(X_train, y_train, random_state=0):
     return searches
 
 
-def _training_loss(model, X_train, y_train):
-    """The mean squared error of the final model: the same number for every row."""
-    return np.mean((model.predict(X_train) - y_train) ** 2)
-
-
-def _reference_row(name, model, X_train, y_train, X_test, y_test):
+def _reference_row(task, name, model, X_train, y_train, X_test, y_test):
+    model = make_pipeline(StandardScaler(), model)
     start = time.perf_counter()
     model.fit(X_train, y_train)
     elapsed = time.perf_counter() - start
-    train_loss = _training_loss(model, X_train, y_train)
-    epochs = getattr(model[-1], "n_iter_", "-")
+    train_loss = task.loss(model, X_train, y_train)
+    epochs = getattr(model[-1], "n_iter_", None)  # an array for LogisticRegression
+    epochs = "-" if epochs is None else int(np.max(epochs))
     return (name, "-", epochs, train_loss, model.score(X_test, y_test), elapsed)
 
 
-def results_table(searches, X_train, y_train, X_test, y_test):
-    """Rows of the demo table: one per solver, then the scikit-learn references."""
+def results_table(task, searches, X_train, y_train, X_test, y_test):
+    """Rows of a demo table: one per solver, then the scikit-learn references.
+
+    The training loss is the task's loss of the final model (no penalty), the
+    same number for every row.
+    """
     rows = []
     for solver, search in searches.items():
-        reg = search.best_estimator_[-1]
+        gd = search.best_estimator_[-1]
         rows.append(
             (
                 solver,
-                f"{reg.learning_rate_:.4g}",
-                reg.n_iter_,
-                _training_loss(search, X_train, y_train),
+                f"{gd.learning_rate_:.4g}",
+                gd.n_iter_,
+                task.loss(search, X_train, y_train),
                 search.score(X_test, y_test),
                 search.refit_time_,
             )
         )
-    rows.append(
-        _reference_row(
-            "LinearRegression",
-            make_pipeline(StandardScaler(), LinearRegression()),
-            X_train,
-            y_train,
-            X_test,
-            y_test,
-        )
-    )
-    rows.append(
-        _reference_row(
-            "SGDRegressor",
-            make_pipeline(StandardScaler(), SGDRegressor(random_state=0)),
-            X_train,
-            y_train,
-            X_test,
-            y_test,
-        )
-    )
+    for name, model in task.references.items():
+        rows.append(_reference_row(task, name, model, X_train, y_train, X_test, y_test))
     return rows
 
 
-def format_table(rows):
-    lines = ["{:<18}{:>14}{:>8}{:>12}{:>9}{:>11}".format(*HEADER)]
-    for name, lr, epochs, loss, r2, seconds in rows:
+def format_table(rows, score):
+    header = [h.format(score) for h in HEADER]
+    lines = ["{:<20}{:>14}{:>8}{:>12}{:>15}{:>11}".format(*header)]
+    for name, lr, epochs, loss, test_score, seconds in rows:
         lines.append(
-            f"{name:<18}{lr:>14}{epochs!s:>8}{loss:>12.2f}{r2:>9.4f}"
+            f"{name:<20}{lr:>14}{epochs!s:>8}{loss:>12.4g}{test_score:>15.4f}"
             f"{seconds * 1e3:>9.1f}ms"
         )
     return "\n".join(lines)
 
 
-def plot_loss_curves(searches, out):
+def plot_loss_curves(results, out):
+    """One panel per task: each solver's training loss per epoch."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for solver, search in searches.items():
-        reg = search.best_estimator_[-1]
-        epochs = np.arange(1, reg.n_iter_ + 1)
-        ax.plot(
-            epochs,
-            reg.loss_history_,
-            label=f"{solver} (learning rate {reg.learning_rate_:.3g})",
+    fig, axes = plt.subplots(1, len(results), figsize=(12, 4.5))
+    for ax, (task, searches) in zip(axes, results, strict=True):
+        for solver, search in searches.items():
+            gd = search.best_estimator_[-1]
+            epochs = np.arange(1, gd.n_iter_ + 1)
+            ax.plot(
+                epochs,
+                gd.loss_history_,
+                label=f"{solver} (learning rate {gd.learning_rate_:.3g})",
+            )
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel="epoch",
+            ylabel=f"training loss ({task.loss_name})",
+            title=f"{task.estimator.__name__} on the {task.name} data (standardised)",
         )
-    ax.set(
-        xscale="log",
-        yscale="log",
-        xlabel="epoch",
-        ylabel="training loss (mean squared error)",
-        title="GDRegressor on the diabetes data (standardised)",
-    )
-    ax.legend()
+        ax.legend()
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
 
 
 def run_demo(out="skgd-demo.png"):
-    X, y = load_diabetes(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    print(
-        f"diabetes: {len(X_train)} training and {len(X_test)} test samples, "
-        f"{X.shape[1]} features; learning rate chosen by 5-fold GridSearchCV "
-        f"over {LEARNING_RATES}\n"
-    )
-    searches = fit_solvers(X_train, y_train)
-    print(format_table(results_table(searches, X_train, y_train, X_test, y_test)))
-    plot_loss_curves(searches, out)
-    print(f"\nloss curves written to {out}")
+    results = []
+    for task in TASKS:
+        X, y = task.load(return_X_y=True)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+        print(
+            f"{task.estimator.__name__} on {task.name}: {len(X_train)} training and "
+            f"{len(X_test)} test samples, {X.shape[1]} features; learning rate "
+            f"chosen by 5-fold GridSearchCV over {LEARNING_RATES}\n"
+        )
+        searches = fit_solvers(task.estimator, X_train, y_train)
+        rows = results_table(task, searches, X_train, y_train, X_test, y_test)
+        print(format_table(rows, task.score), end="\n\n")
+        results.append((task, searches))
+    plot_loss_curves(results, out)
+    print(f"loss curves written to {out}")

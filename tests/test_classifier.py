@@ -439,3 +439,20 @@ def test_warm_start_and_coef_init_continue_the_fit(iris):
     assert_allclose(resumed.coef_, once.coef_, rtol=1e-12)
     with pytest.raises(ValueError, match=r"coef_init has shape \(4,\)"):
         GDClassifier().fit(X, y, coef_init=np.zeros(4))
+
+
+@pytest.mark.parametrize(
+    "loss, n_classes, curvature",
+    [("log_loss", 2, 0.25), ("log_loss", 3, 0.5), ("squared_hinge", 3, 2.0)],
+)
+def test_auto_learning_rate_is_one_over_the_lipschitz_constant(
+    iris, loss, n_classes, curvature
+):
+    keep = iris[1] < n_classes
+    X, y = iris[0][keep], iris[1][keep]
+    clf = GDClassifier(loss=loss, max_iter=300, tol=None).fit(X, y)
+    augmented = np.c_[X, np.ones(len(X))]
+    lambda_max = np.linalg.eigvalsh(augmented.T @ augmented / len(X)).max()
+    assert clf.learning_rate_ == pytest.approx(1 / (curvature * lambda_max), rel=1e-3)
+    # A step of 1 / L makes a smooth loss decrease at every epoch.
+    assert (np.diff(clf.loss_history_) <= 1e-15).all()
