@@ -2,8 +2,16 @@
 
 from . import optim, schedules
 from ._classifier import GDClassifier
+from ._minimize import minimize
 from ._regressor import GDRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["GDClassifier", "GDRegressor", "optim", "schedules", "__version__"]
+__all__ = [
+    "GDClassifier",
+    "GDRegressor",
+    "minimize",
+    "optim",
+    "schedules",
+    "__version__",
+]
