@@ -102,6 +102,13 @@ ALL_LOSSES = {**REGRESSION_LOSSES, **CLASSIFICATION_LOSSES}
 CURVATURE = {name: 2.0 for name in ALL_LOSSES}
 CURVATURE.update(log_loss=0.25, multinomial=0.5)
 
+#: Losses that couple a row's targets (the classes): they stop together.
+JOINT_LOSSES = {"multinomial"}
+#: Losses minimised by all-zero parameters without solving anything (the
+#: perceptron's criterion): an epoch started at zero is no candidate for the
+#: best one.
+TRIVIAL_AT_ZERO = {"perceptron"}
+
 
 def loss_and_derivative(loss, prediction, y, epsilon, quantile, shared):
     """``(loss, d loss / d prediction)`` of the loss named ``loss``.

@@ -14,6 +14,7 @@ import numpy as np
 from ._history import FitHistory
 from ._jit import CompileTimeName
 from ._kernels import EpochConfig, mean_loss, run_epoch
+from ._losses import JOINT_LOSSES, TRIVIAL_AT_ZERO
 from .schedules import Adaptive
 
 #: A loss this many times above the loss of the first epoch (or of the all-zero
@@ -50,14 +51,12 @@ class EpochSettings:
     @property
     def joint_targets(self):
         """Whether the loss couples the targets, which then stop together."""
-        return self.loss == "multinomial"
+        return self.loss in JOINT_LOSSES
 
     @property
     def trivial_at_zero(self):
-        """Whether all-zero parameters minimise the loss without solving
-        anything (the perceptron's criterion): an epoch started there is no
-        candidate for the best one."""
-        return self.loss == "perceptron"
+        """Whether all-zero parameters minimise the loss trivially."""
+        return self.loss in TRIVIAL_AT_ZERO
 
     def kernel_config(self, batch_size):
         return EpochConfig(
