@@ -1,6 +1,6 @@
 """skgd: scikit-learn compatible estimators trained by gradient descent."""
 
-from . import optim, schedules
+from . import optim, plotting, schedules
 from ._classifier import GDClassifier
 from ._minimize import minimize
 from ._regressor import GDRegressor
@@ -12,6 +12,7 @@ __all__ = [
     "GDRegressor",
     "minimize",
     "optim",
+    "plotting",
     "schedules",
     "__version__",
 ]
