@@ -99,8 +99,9 @@ class LossCurveDisplay:
         log_scale : bool, default=False
             A logarithmic loss axis (and epoch axis).
         smoothing : float in [0, 1), default=None
-            Draw the exponentially weighted mean of the losses with this
-            weight (the tutorial's smoothed cost) instead of the raw losses.
+            Draw the exponentially weighted mean of the losses (training and
+            validation) with this weight, the tutorial's smoothed cost, instead
+            of the raw losses.
         line_kw : dict, default=None
             Keyword arguments of every training curve's ``ax.plot``.
 
@@ -121,6 +122,8 @@ class LossCurveDisplay:
         for loss, val_loss, name in zip(self.losses, val_losses, names, strict=True):
             if smoothing is not None:
                 loss = exponential_smoothing(loss, smoothing)
+                if val_loss is not None:
+                    val_loss = exponential_smoothing(val_loss, smoothing)
             epochs = np.arange(1, len(loss) + 1)
             (line,) = ax.plot(epochs, loss, **{"label": name, **(line_kw or {})})
             self.lines_.append(line)

@@ -64,6 +64,11 @@ def test_loss_curve_validation_log_scale_and_given_axes(data):
     assert ax.get_yscale() == "log" and ax.get_xscale() == "log"
     assert_allclose(display.val_lines_[0].get_ydata(), pipe[-1].val_loss_history_)
     assert display.val_lines_[0].get_linestyle() == "--"
+    smoothed = LossCurveDisplay.from_estimator(pipe, smoothing=0.5)
+    assert smoothed.val_lines_[0].get_ydata()[0] == pipe[-1].val_loss_history_[0]
+    assert not np.allclose(
+        smoothed.val_lines_[0].get_ydata(), pipe[-1].val_loss_history_
+    )
 
 
 def test_loss_curve_smoothing_is_the_exponentially_weighted_mean(data):
