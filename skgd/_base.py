@@ -13,9 +13,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
 from ._history import history_frame
+from ._kernels import EpochConfig
 from ._losses import CURVATURE
 from ._step_size import auto_learning_rate
-from ._training import EpochSettings, Validation, run_epochs
+from ._training import EpochSettings, Validation, evaluate_loss, penalty, run_epochs
 from .optim import OPTIMIZERS, OptimizerState, _Optimizer, resolve_optimizer
 from .schedules import SCHEDULES, _Schedule, resolve_schedule
 
@@ -285,6 +286,29 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             attributes["loss_history_"] = history.losses()
             attributes["n_iter_"] = history.n_epochs
         return attributes
+
+    def _objective(self, X, y, sample_weight, params):
+        """The fitted model's objective (loss plus penalty, as in
+        ``loss_history_``) on ``(X, y)`` at each ``W`` of the stack ``params``
+        of shape (n_points, n_targets, n_features + 1)."""
+        X, Y, y = self._training_arrays(X, y)
+        sample_weight = _mean_one(self._checked_sample_weight(sample_weight, X, y))
+        l2, l1 = self._penalty_strengths()
+        config = EpochConfig(
+            batch_size=1,
+            fit_intercept=self.fit_intercept,
+            l2=l2,
+            l1=l1,
+            hyper=np.zeros(0),
+            **self._loss_parameters(),
+        )
+        loss = self._training_loss()
+        values = np.empty(len(params))
+        for k, W in enumerate(params):
+            W = np.ascontiguousarray(W, dtype=X.dtype)
+            losses = evaluate_loss(loss, X, Y, sample_weight, W, config)
+            values[k] = (losses + penalty(W, l2, l1)).sum()
+        return values
 
     def _stratify(self, y):
         """What to stratify the validation split on (``None``: no stratification)."""

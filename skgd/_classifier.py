@@ -205,6 +205,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         X, y = self._validate_training_data(X, y, reset=True)
         self.classes_ = np.unique(y)
         Y = self._encode(y, X.dtype)
+        self._n_targets = Y.shape[1]
         W = self._initial_params(
             Y.shape[1], X.shape[1], X.dtype, coef_init, intercept_init
         )
@@ -252,6 +253,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             )
         Y = self._encode(y, X.dtype)
         if first_call or not hasattr(self, "coef_"):
+            self._n_targets = Y.shape[1]
             W = self._initial_params(Y.shape[1], X.shape[1], X.dtype, None, None)
         else:
             W = self._current_params(X.dtype)
@@ -357,6 +359,12 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
     # -- helpers ---------------------------------------------------------------
 
+    def _training_arrays(self, X, y):
+        """``X``, the target matrix ``Y`` and ``y`` of new data, as ``fit`` sees
+        them."""
+        X, y = self._validate_training_data(X, y, reset=False)
+        return X, self._encode(y, X.dtype), y
+
     def _validate_training_data(self, X, y, reset):
         X, y = validate_data(
             self, X, y, reset=reset, dtype=[np.float64, np.float32], order="C"
@@ -380,7 +388,6 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             Y = (y[:, np.newaxis] == self.classes_).astype(np.float64)
             if self.loss != "log_loss":
                 Y = 2.0 * Y - 1.0
-        self._n_targets = Y.shape[1]
         return np.ascontiguousarray(Y, dtype=dtype)
 
     def _decision_matrix(self, X):

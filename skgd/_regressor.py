@@ -237,6 +237,11 @@ class GDRegressor(RegressorMixin, BaseGD):
     def _loss_parameters(self):
         return {"epsilon": float(self.epsilon), "quantile": float(self.quantile)}
 
+    def _training_arrays(self, X, y):
+        """``X``, the target matrix ``Y`` and ``y`` of new data, as ``fit`` sees
+        them."""
+        return self._validate_training_data(X, y, reset=False)
+
     def _validate_training_data(self, X, y, reset):
         X, y = validate_data(
             self,

@@ -70,11 +70,14 @@ class EpochSettings:
         )
 
     def penalty(self, W):
-        """Each target's penalty at ``W`` (the intercept column is not penalised)."""
-        coef = W[:, :-1].astype(np.float64)
-        return self.l1 * np.abs(coef).sum(axis=1) + 0.5 * self.l2 * np.square(coef).sum(
-            axis=1
-        )
+        return penalty(W, self.l2, self.l1)
+
+
+def penalty(W, l2, l1):
+    """Each target's penalty ``l1 * ||coef||_1 + (l2 / 2) * ||coef||**2`` at
+    ``W`` (the intercept column is not penalised)."""
+    coef = W[:, :-1].astype(np.float64)
+    return l1 * np.abs(coef).sum(axis=1) + 0.5 * l2 * np.square(coef).sum(axis=1)
 
 
 class Validation(NamedTuple):

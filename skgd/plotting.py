@@ -6,19 +6,11 @@ fitted estimator (or a ``Pipeline`` ending in one).
 """
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
+from ._loss_surface import LossGrid, estimator_loss_grid, function_loss_grid
+from ._plot_utils import final_estimator
 
-def _final_estimator(estimator):
-    """The gradient-descent step of a pipeline (or the estimator itself), fitted."""
-    final = estimator[-1] if hasattr(estimator, "steps") else estimator
-    check_is_fitted(final)
-    if not hasattr(final, "loss_history_"):
-        raise TypeError(
-            f"{type(final).__name__} has no loss_history_: pass a fitted skgd "
-            "estimator, or a Pipeline ending in one."
-        )
-    return final
+__all__ = ["LossCurveDisplay", "LossGrid", "LossSurfaceDisplay", "loss_grid"]
 
 
 def _differing_parameters(estimators):
@@ -175,7 +167,7 @@ class LossCurveDisplay:
             The display, drawn.
         """
         estimators = estimator if isinstance(estimator, list | tuple) else [estimator]
-        fits = [_final_estimator(e) for e in estimators]
+        fits = [final_estimator(e) for e in estimators]
         if names is None and len(fits) > 1:
             names = _differing_parameters(fits)
         display = cls(
@@ -185,4 +177,303 @@ class LossCurveDisplay:
         )
         return display.plot(
             ax=ax, log_scale=log_scale, smoothing=smoothing, line_kw=line_kw
+        )
+
+
+def loss_grid(
+    estimator, X, y, *, sample_weight=None, fixed=None, extent=None, grid_size=60
+):
+    """The objective of a fitted estimator over a grid of one or two parameters.
+
+    The objective is the one the estimator minimised (its loss plus penalty,
+    as in ``loss_history_``), on ``(X, y)``. The parameters are the
+    coefficients ``coef[j]`` and the ``intercept``; a model with more than two
+    needs the others held in ``fixed``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted skgd estimator with one weight vector (one target, or two
+        classes), or a ``Pipeline`` ending in one.
+    X : array-like of shape (n_samples, n_features)
+        The data the loss is measured on (before the pipeline's transforms).
+    y : array-like of shape (n_samples,)
+        Its targets.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples.
+    fixed : str or dict, default=None
+        Parameters held fixed: a name (held at its fitted value) or
+        ``{name: value}`` (``None`` for the fitted value). Fixing one of two
+        parameters gives a cross-section.
+    extent : list of (float, float), default=None
+        The range of each free parameter; by default the range of the recorded
+        path and the fitted point, padded by a quarter on each side.
+    grid_size : int, default=60
+        Points per parameter.
+
+    Returns
+    -------
+    grid : LossGrid
+        ``names`` (the free parameters), ``axes`` (each one's grid values) and
+        ``loss`` (shape ``(grid_size,)``, or ``(grid_size, grid_size)`` with
+        rows following the second parameter).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgd import GDRegressor
+    >>> from skgd.plotting import loss_grid
+    >>> X, y = np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 4.0, 6.0])
+    >>> reg = GDRegressor(fit_intercept=False, learning_rate=0.01).fit(X, y)
+    >>> grid = loss_grid(reg, X, y, extent=[(0.0, 4.0)], grid_size=5)
+    >>> grid.names, grid.axes[0]
+    (('coef[0]',), array([0., 1., 2., 3., 4.]))
+    >>> grid.loss.round(2)  # mean((w * x - y)**2) = 14 / 3 * (w - 2)**2
+    array([18.67,  4.67,  0.  ,  4.67, 18.67])
+    """
+    return estimator_loss_grid(
+        estimator,
+        X,
+        y,
+        sample_weight=sample_weight,
+        fixed=fixed,
+        extent=extent,
+        grid_size=grid_size,
+    )[0]
+
+
+class LossSurfaceDisplay:
+    """The loss over one or two parameters, and the path gradient descent took.
+
+    With two parameters (an intercept and one coefficient, or two
+    coefficients) the loss is drawn as filled contours or a 3-D surface; with
+    one (a model of one coefficient, a cross-section with the other parameter
+    fixed, or a function of one variable) as a curve. The grid's minimum is
+    marked with a star and the path (every epoch or every update, as the
+    estimator's ``record``) is drawn on it.
+
+    Build it with :meth:`from_estimator` or :meth:`from_function`.
+
+    Parameters
+    ----------
+    grid : LossGrid
+        The loss over the grid (see :func:`loss_grid`).
+    path : ndarray of shape (n_points, n_parameters), default=None
+        The points visited.
+    path_loss : ndarray of shape (n_points,), default=None
+        The loss at each of them.
+
+    Attributes
+    ----------
+    loss_artist_ : matplotlib artist
+        The curve (``Line2D``), the filled contours (``QuadContourSet``) or the
+        surface (``Poly3DCollection``).
+    path_ : matplotlib.lines.Line2D or None
+        The path.
+    minimum_ : matplotlib.lines.Line2D
+        The star at the grid's minimum.
+    ax_ : matplotlib.axes.Axes
+        The axes drawn on (3-D for ``kind="surface"``).
+    figure_ : matplotlib.figure.Figure
+        Its figure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skgd import GDRegressor
+    >>> from skgd.plotting import LossSurfaceDisplay
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.uniform(0, 1, (100, 1))
+    >>> y = 1 + 2 * x[:, 0] + 0.1 * rng.standard_normal(100)
+    >>> reg = GDRegressor(learning_rate=0.2, max_iter=50).fit(x, y)
+    >>> display = LossSurfaceDisplay.from_estimator(reg, x, y)
+    >>> display.grid.names
+    ('coef[0]', 'intercept')
+    >>> len(display.path_.get_xdata()) == reg.n_iter_ + 1
+    True
+    """
+
+    def __init__(self, *, grid, path=None, path_loss=None):
+        self.grid = grid
+        self.path = path
+        self.path_loss = path_loss
+
+    def plot(self, ax=None, *, kind="contour", levels=30, path_kw=None, loss_kw=None):
+        """Draw the loss and the path.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw (3-D axes for ``kind="surface"``); a new figure when
+            ``None``.
+        kind : {"contour", "surface"}, default="contour"
+            For two parameters: filled contours or a 3-D surface. Ignored for
+            one parameter.
+        levels : int, default=30
+            Contour levels (spaced evenly in the square root of the loss above
+            its minimum, so the valley floor gets its share).
+        path_kw : dict, default=None
+            Keyword arguments of the path's ``ax.plot``.
+        loss_kw : dict, default=None
+            Keyword arguments of the curve's ``ax.plot``, of ``ax.contourf``
+            or of ``ax.plot_surface``.
+
+        Returns
+        -------
+        display : LossSurfaceDisplay
+            This display, with its artists.
+        """
+        import matplotlib.pyplot as plt
+
+        if kind not in ("contour", "surface"):
+            raise ValueError(f"kind must be 'contour' or 'surface'; got {kind!r}.")
+        two = len(self.grid.axes) == 2
+        surface = two and kind == "surface"
+        if ax is None:
+            fig = plt.figure()
+            ax = fig.add_subplot(projection="3d" if surface else None)
+        elif surface and getattr(ax, "name", "") != "3d":
+            raise ValueError("kind='surface' needs 3-D axes (projection='3d').")
+        path_kw = {"color": "C3", "marker": "o", "markersize": 3, **(path_kw or {})}
+        loss_kw = loss_kw or {}
+        loss = self.grid.loss
+        if not two:
+            (self.loss_artist_,) = ax.plot(self.grid.axes[0], loss, **loss_kw)
+            best = np.argmin(loss)
+            minimum = ([self.grid.axes[0][best]], [loss[best]])
+        else:
+            first, second = np.meshgrid(*self.grid.axes)
+            row, col = np.unravel_index(np.argmin(loss), loss.shape)
+            minimum = ([first[row, col]], [second[row, col]])
+            if surface:
+                self.loss_artist_ = ax.plot_surface(
+                    first, second, loss, **{"cmap": "viridis", "alpha": 0.8, **loss_kw}
+                )
+                minimum = (*minimum, [loss[row, col]])
+                ax.set_zlabel("loss")
+            else:
+                low = loss.min()
+                bounds = low + np.linspace(0, np.sqrt(loss.max() - low), levels) ** 2
+                self.loss_artist_ = ax.contourf(
+                    first,
+                    second,
+                    loss,
+                    **{"levels": bounds, "cmap": "viridis", **loss_kw},
+                )
+                ax.figure.colorbar(self.loss_artist_, ax=ax, label="loss")
+        self.path_ = None
+        if self.path is not None:
+            if not two:
+                coords = (self.path[:, 0], self.path_loss)
+            elif surface:
+                coords = (self.path[:, 0], self.path[:, 1], self.path_loss)
+            else:
+                coords = (self.path[:, 0], self.path[:, 1])
+            (self.path_,) = ax.plot(*coords, **{"label": "path", **path_kw})
+        (self.minimum_,) = ax.plot(
+            *minimum, marker="*", markersize=14, color="gold",
+            markeredgecolor="black", linestyle="none", label="minimum of the grid",
+        )  # fmt: skip
+        ax.set_xlabel(self.grid.names[0])
+        ax.set_ylabel(self.grid.names[1] if two else "loss")
+        ax.legend()
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        sample_weight=None,
+        fixed=None,
+        extent=None,
+        grid_size=60,
+        kind="contour",
+        ax=None,
+        levels=30,
+        path_kw=None,
+        loss_kw=None,
+    ):
+        """Draw a fitted estimator's objective and its recorded path.
+
+        Parameters
+        ----------
+        estimator : estimator
+            A fitted skgd estimator with one weight vector and one or two
+            parameters (or more, all but two ``fixed``), or a ``Pipeline``
+            ending in one. Its path is ``coef_history_`` and
+            ``intercept_history_``: every epoch or every update, as its
+            ``record``.
+        X, y, sample_weight, fixed, extent, grid_size
+            As in :func:`loss_grid`. On a cross-section the path is drawn at
+            its free coordinate, on the section.
+        kind, ax, levels, path_kw, loss_kw
+            As in :meth:`plot`.
+
+        Returns
+        -------
+        display : LossSurfaceDisplay
+            The display, drawn.
+        """
+        grid, path, path_loss = estimator_loss_grid(
+            estimator,
+            X,
+            y,
+            sample_weight=sample_weight,
+            fixed=fixed,
+            extent=extent,
+            grid_size=grid_size,
+        )
+        display = cls(grid=grid, path=path, path_loss=path_loss)
+        return display.plot(
+            ax=ax, kind=kind, levels=levels, path_kw=path_kw, loss_kw=loss_kw
+        )
+
+    @classmethod
+    def from_function(
+        cls,
+        fun,
+        path,
+        *,
+        extent=None,
+        grid_size=200,
+        kind="contour",
+        ax=None,
+        levels=30,
+        path_kw=None,
+        loss_kw=None,
+    ):
+        """Draw a function of one or two variables and a path on it, such as
+        :func:`skgd.minimize`'s ``x_path``.
+
+        Parameters
+        ----------
+        fun : callable
+            ``fun(x) -> float``: ``x`` a float for one variable, an array of
+            two for two.
+        path : array-like of shape (n_points,) or (n_points, 2)
+            The points visited.
+        extent : list of (float, float), default=None
+            The range of each variable; by default the path's, padded.
+        grid_size : int, default=200
+            Points per variable.
+        kind, ax, levels, path_kw, loss_kw
+            As in :meth:`plot`.
+
+        Returns
+        -------
+        display : LossSurfaceDisplay
+            The display, drawn.
+        """
+        grid, path, path_loss = function_loss_grid(
+            fun, path, extent=extent, grid_size=grid_size
+        )
+        display = cls(grid=grid, path=path, path_loss=path_loss)
+        return display.plot(
+            ax=ax, kind=kind, levels=levels, path_kw=path_kw, loss_kw=loss_kw
         )

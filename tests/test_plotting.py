@@ -10,11 +10,14 @@ from sklearn.linear_model import SGDRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skgd import GDClassifier, GDRegressor
-from skgd.plotting import LossCurveDisplay
+from skgd import GDClassifier, GDRegressor, minimize
+from skgd._loss_surface import estimator_loss_grid
+from skgd.plotting import LossCurveDisplay, LossSurfaceDisplay, loss_grid
 
 matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")
+from matplotlib.contour import QuadContourSet  # noqa: E402
+from mpl_toolkits.mplot3d.art3d import Poly3DCollection  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +93,147 @@ def test_loss_curve_needs_a_fitted_skgd_estimator(data):
         LossCurveDisplay.from_estimator(GDRegressor())
     with pytest.raises(TypeError, match="has no loss_history_"):
         LossCurveDisplay.from_estimator(SGDRegressor().fit(*data))
+
+
+# -- LossSurfaceDisplay and loss_grid -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def line():
+    """The lesson's y = 1 + 2x + noise."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (80, 1))
+    return x, 1 + 2 * x[:, 0] + 0.1 * rng.standard_normal(80)
+
+
+def mse(w, b, x, y):
+    return np.mean((np.multiply.outer(w, x[:, 0]) + b[..., np.newaxis] - y) ** 2, -1)
+
+
+def test_loss_grid_is_the_mean_squared_error_with_its_penalty(line):
+    x, y = line
+    reg = GDRegressor(penalty="l2", alpha=0.5, max_iter=30).fit(x, y)
+    grid = loss_grid(reg, x, y, grid_size=7)
+    assert grid.names == ("coef[0]", "intercept")
+    w, b = np.meshgrid(*grid.axes)
+    assert_allclose(grid.loss, mse(w, b, x, y) + 0.25 * w**2, rtol=1e-12)
+    # A cross-section holds the intercept at its fitted value, or a given one.
+    section = loss_grid(reg, x, y, fixed="intercept", grid_size=9)
+    b = np.full(9, reg.intercept_)
+    assert_allclose(
+        section.loss, mse(section.axes[0], b, x, y) + 0.25 * section.axes[0] ** 2
+    )
+    section = loss_grid(reg, x, y, fixed={"intercept": 0.0}, grid_size=9)
+    assert_allclose(
+        section.loss, mse(section.axes[0], 0 * b, x, y) + 0.25 * section.axes[0] ** 2
+    )
+
+
+def test_loss_grid_of_a_binary_classifier_is_its_log_loss(line):
+    x, y = line
+    labels = y > 2
+    clf = GDClassifier(max_iter=20).fit(x, labels)
+    grid = loss_grid(clf, x, labels, grid_size=5, extent=[(-2, 2), (-1, 1)])
+    w, b = np.meshgrid(*grid.axes)
+    z = np.multiply.outer(w, x[:, 0]) + b[..., np.newaxis]
+    margin = np.where(labels, 1, -1) * z
+    assert_allclose(grid.loss, np.logaddexp(0, -margin).mean(-1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("constructor", ["from_estimator", "init"])
+def test_loss_surface_contours_path_and_minimum(line, constructor):
+    x, y = line
+    reg = GDRegressor(learning_rate=0.3, max_iter=40).fit(x, y)
+    if constructor == "from_estimator":
+        display = LossSurfaceDisplay.from_estimator(reg, x, y, grid_size=30)
+    else:
+        grid, path, path_loss = estimator_loss_grid(reg, x, y, grid_size=30)
+        display = LossSurfaceDisplay(grid=grid, path=path, path_loss=path_loss).plot()
+    assert isinstance(display.loss_artist_, QuadContourSet)
+    assert_allclose(display.path_.get_xdata(), reg.coef_history_[:, 0])
+    assert_allclose(display.path_.get_ydata(), reg.intercept_history_)
+    # Batch: the loss at each epoch's start is the loss along the path.
+    assert_allclose(display.path_loss[:-1], reg.loss_history_, rtol=1e-10)
+    w, b = np.meshgrid(*display.grid.axes)
+    row, col = np.unravel_index(np.argmin(display.grid.loss), w.shape)
+    assert display.minimum_.get_xdata()[0] == w[row, col]
+    assert display.minimum_.get_ydata()[0] == b[row, col]
+    assert display.ax_.get_xlabel() == "coef[0]"
+    assert display.ax_.get_ylabel() == "intercept"
+
+
+def test_loss_surface_in_3d_and_every_update_of_sgd(line):
+    x, y = line
+    sgd = GDRegressor(solver="sgd", learning_rate=0.1, max_iter=2, record="update")
+    sgd.fit(x, y)
+    display = LossSurfaceDisplay.from_estimator(sgd, x, y, kind="surface", grid_size=20)
+    assert isinstance(display.loss_artist_, Poly3DCollection)
+    assert display.ax_.name == "3d"
+    xs, ys, zs = display.path_.get_data_3d()
+    assert len(xs) == sgd.t_ + 1
+    assert_allclose(zs, mse(xs, ys, x, y), rtol=1e-10)
+    _, flat = plt.subplots()
+    with pytest.raises(ValueError, match="3-D axes"):
+        LossSurfaceDisplay.from_estimator(sgd, x, y, kind="surface", ax=flat)
+
+
+def test_one_parameter_curve_is_the_exhaustive_search(line):
+    X, y = np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 4.0, 6.0])
+    reg = GDRegressor(fit_intercept=False, learning_rate=0.01, max_iter=100, tol=None)
+    reg.fit(X, y, coef_init=[1.0])
+    display = LossSurfaceDisplay.from_estimator(
+        reg, X, y, extent=[(0, 4)], grid_size=41
+    )
+    w = np.linspace(0, 4, 41)
+    exhaustive = [np.mean((wi * X[:, 0] - y) ** 2) for wi in w]  # the lesson's loop
+    assert_allclose(display.loss_artist_.get_ydata(), exhaustive, rtol=1e-12)
+    assert_allclose(display.path_.get_xdata(), reg.coef_history_[:, 0])
+    assert display.minimum_.get_xdata()[0] == 2.0
+
+
+def test_from_function_draws_the_minimize_path():
+    def J(theta):
+        return (theta - 2.5) ** 2 - 1
+
+    result = minimize(J, 0.0, learning_rate=0.1)
+    display = LossSurfaceDisplay.from_function(J, result.x_path, extent=[(-1, 6)])
+    assert_allclose(display.path_.get_xdata(), result.x_path)
+    assert_allclose(display.path_.get_ydata(), result.fun_path)
+    assert display.minimum_.get_xdata()[0] == pytest.approx(2.5, abs=0.02)
+    two = minimize(lambda t: t[0] ** 2 + 3 * t[1] ** 2, [2.0, 1.0], max_iter=20)
+    display = LossSurfaceDisplay.from_function(
+        lambda t: t[0] ** 2 + 3 * t[1] ** 2, two.x_path, grid_size=11
+    )
+    assert isinstance(display.loss_artist_, QuadContourSet)
+    w, b = np.meshgrid(*display.grid.axes)
+    assert_allclose(display.grid.loss, w**2 + 3 * b**2)
+
+
+def test_loss_surface_in_a_pipeline_measures_the_transformed_data(line):
+    x, y = line
+    pipe = make_pipeline(StandardScaler(), GDRegressor(max_iter=50)).fit(x * 100, y)
+    grid = loss_grid(pipe, x * 100, y, grid_size=5)
+    w, b = np.meshgrid(*grid.axes)
+    assert_allclose(grid.loss, mse(w, b, StandardScaler().fit_transform(x), y))
+
+
+def test_loss_surface_errors(line):
+    x, y = line
+    with pytest.raises(NotFittedError):
+        LossSurfaceDisplay.from_estimator(GDRegressor(), x, y)
+    X3 = np.column_stack([x, x**2])
+    three = GDRegressor(max_iter=5).fit(X3, y)
+    with pytest.raises(ValueError, match="one or two parameters; this model has 3"):
+        LossSurfaceDisplay.from_estimator(three, X3, y)
+    # Fixing one of the three leaves two: a slice of the surface.
+    display = LossSurfaceDisplay.from_estimator(three, X3, y, fixed="coef[1]")
+    assert display.grid.names == ("coef[0]", "intercept")
+    with pytest.raises(ValueError, match="Unknown parameters"):
+        loss_grid(three, X3, y, fixed="slope")
+    multiclass = GDClassifier(max_iter=5).fit(x, np.digitize(y, [1.8, 2.4]))
+    with pytest.raises(ValueError, match="one weight vector; this model has 3"):
+        loss_grid(multiclass, x, np.digitize(y, [1.8, 2.4]))
+    no_path = GDRegressor(max_iter=5, record=None).fit(x, y)
+    assert LossSurfaceDisplay.from_estimator(no_path, x, y).path_ is None
+    with pytest.raises(ValueError, match="kind must be"):
+        LossSurfaceDisplay.from_estimator(no_path, x, y, kind="wireframe")
