@@ -2,6 +2,7 @@
 
 from . import optim, plotting, schedules
 from ._classifier import GDClassifier
+from ._lr_finder import find_learning_rate
 from ._minimize import minimize
 from ._regressor import GDRegressor
 
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "GDClassifier",
     "GDRegressor",
+    "find_learning_rate",
     "minimize",
     "optim",
     "plotting",

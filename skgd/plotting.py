@@ -8,9 +8,16 @@ fitted estimator (or a ``Pipeline`` ending in one).
 import numpy as np
 
 from ._loss_surface import LossGrid, estimator_loss_grid, function_loss_grid
+from ._lr_finder import LearningRateFinderDisplay
 from ._plot_utils import final_estimator
 
-__all__ = ["LossCurveDisplay", "LossGrid", "LossSurfaceDisplay", "loss_grid"]
+__all__ = [
+    "LearningRateFinderDisplay",
+    "LossCurveDisplay",
+    "LossGrid",
+    "LossSurfaceDisplay",
+    "loss_grid",
+]
 
 
 def _differing_parameters(estimators):
