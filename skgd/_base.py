@@ -183,12 +183,17 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         sample_weight = self._checked_sample_weight(sample_weight, X, y)
         if self.early_stopping and not partial:
+            # Samples of zero weight count for nothing on either side: they stay
+            # in training, and the validation set is drawn from the others (so
+            # its weights never sum to zero).
+            weighted = np.flatnonzero(sample_weight > 0)
             train, val = train_test_split(
-                np.arange(X.shape[0]),
+                weighted,
                 test_size=self.validation_fraction,
                 random_state=self._rng,
-                stratify=self._stratify(y),
+                stratify=self._stratify(y[weighted]),
             )
+            train = np.concatenate([train, np.flatnonzero(sample_weight == 0)])
             validation = Validation(
                 X[val],
                 Y[val],

@@ -456,3 +456,15 @@ def test_auto_learning_rate_is_one_over_the_lipschitz_constant(
     assert clf.learning_rate_ == pytest.approx(1 / (curvature * lambda_max), rel=1e-3)
     # A step of 1 / L makes a smooth loss decrease at every epoch.
     assert (np.diff(clf.loss_history_) <= 1e-15).all()
+
+
+def test_early_stopping_validates_on_weighted_samples_only():
+    """Zero-weight samples stay in training: the validation weights never sum to
+    zero (scikit-learn's one-label-after-trimming check, over many splits)."""
+    X = np.random.default_rng(0).uniform(size=(10, 10))
+    y = np.arange(10) % 2
+    for seed in range(30):
+        clf = GDClassifier(early_stopping=True, random_state=seed)
+        clf.fit(X, y, sample_weight=y.astype(float))
+        assert np.isfinite(clf.val_loss_history_).all()
+        assert (clf.predict(X) == 1).all()
