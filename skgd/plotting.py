@@ -383,6 +383,10 @@ class LossSurfaceDisplay:
             *minimum, marker="*", markersize=14, color="gold",
             markeredgecolor="black", linestyle="none", label="minimum of the grid",
         )  # fmt: skip
+        # The path may leave the grid (a diverging fit): keep the view on it.
+        ax.set_xlim(self.grid.axes[0][0], self.grid.axes[0][-1])
+        if two:
+            ax.set_ylim(self.grid.axes[1][0], self.grid.axes[1][-1])
         ax.set_xlabel(self.grid.names[0])
         ax.set_ylabel(self.grid.names[1] if two else "loss")
         ax.legend()
