@@ -7,7 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS ?= test,torch
 
-.PHONY: demo test lint bench clean
+DOCS_STAMP := $(VENV)/.docs-installed
+
+.PHONY: demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +24,18 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
+# The HTML documentation in docs/_build/html; every tutorial in examples/ runs,
+# and any Sphinx warning fails the build.
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS),docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info docs/_build
+	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/auto_examples
 	find skgd -name '*.nbi' -delete -o -name '*.nbc' -delete

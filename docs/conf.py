@@ -1,10 +1,50 @@
 """Sphinx configuration for skgd."""
 
+import warnings
+
 import skgd
 
 project = "skgd"
 release = version = skgd.__version__
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.autosummary", "numpydoc"]
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+templates_path = ["_templates"]
+exclude_patterns = ["_build"]
 autosummary_generate = True
 numpydoc_show_class_members = False
-exclude_patterns = ["_build"]
+html_theme = "pydata_sphinx_theme"
+html_title = "skgd"
+html_theme_options = {"navigation_with_keys": False}
+
+# The tutorials: examples/plot_*.py, run at every build; each class page lists
+# the tutorials that use it (sphinx-gallery's backreferences and minigallery).
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "doc_module": ("skgd",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"skgd": None},
+    "within_subsection_order": "FileNameSortKey",
+    "remove_config_comments": True,
+}
+
+# A fit that hits max_iter in a tutorial is part of the lesson, not a problem
+# with the docs.
+warnings.filterwarnings("ignore", message="Matplotlib is currently using agg")
+
+
+def _skip_metadata_requests(app, what, name, obj, skip, options):
+    """scikit-learn's generated ``set_*_request`` methods document its own site."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_requests)
