@@ -19,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ._classifier import GDClassifier
+from ._demo_figures import plot_learning_rate_finder, plot_learning_rates
 from ._regressor import GDRegressor
 
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, "auto"]
@@ -174,3 +175,14 @@ def run_demo(out="skgd-demo.png"):
         results.append((task, searches))
     plot_loss_curves(results, out)
     print(f"loss curves written to {out}")
+
+    stem = out.removesuffix(".png")
+    plot_learning_rates(f"{stem}-learning-rates.png")
+    print(f"the lesson's learning rates on the loss surface: {stem}-learning-rates.png")
+    X, y = load_diabetes(return_X_y=True)
+    model = make_pipeline(StandardScaler(), GDRegressor(solver="minibatch"))
+    suggestion = plot_learning_rate_finder(model, X, y, f"{stem}-lr-finder.png")
+    print(
+        f"learning-rate range test of the minibatch GDRegressor: suggests "
+        f"{suggestion:.3g} ({stem}-lr-finder.png)"
+    )
