@@ -29,7 +29,7 @@ def _differing_parameters(estimators):
     return [", ".join(f"{k}={p[k]}" for k in keys) for p in params]
 
 
-def exponential_smoothing(values, weight):
+def _exponential_smoothing(values, weight):
     """The exponentially weighted mean of ``values``: ``s_0 = v_0``,
     ``s_t = weight * s_(t-1) + (1 - weight) * v_t``."""
     smoothed = np.empty(len(values))
@@ -120,9 +120,9 @@ class LossCurveDisplay:
         self.lines_, self.val_lines_ = [], []
         for loss, val_loss, name in zip(self.losses, val_losses, names, strict=True):
             if smoothing is not None:
-                loss = exponential_smoothing(loss, smoothing)
+                loss = _exponential_smoothing(loss, smoothing)
                 if val_loss is not None:
-                    val_loss = exponential_smoothing(val_loss, smoothing)
+                    val_loss = _exponential_smoothing(val_loss, smoothing)
             epochs = np.arange(1, len(loss) + 1)
             (line,) = ax.plot(epochs, loss, **{"label": name, **(line_kw or {})})
             self.lines_.append(line)

@@ -73,11 +73,19 @@ def test_the_estimator_is_left_alone_and_weights_pass_through(diabetes):
     assert result.estimator[-1].n_iter_ >= len(result.losses)
 
 
-def test_display_draws_the_test(diabetes):
+@pytest.mark.parametrize("constructor", ["from_estimator", "init"])
+def test_display_draws_the_test(diabetes, constructor):
     X_train, _, y_train, _ = diabetes
     model = make_pipeline(StandardScaler(), GDRegressor())
-    display = LearningRateFinderDisplay.from_estimator(model, X_train, y_train)
     result = find_learning_rate(model, X_train, y_train)
+    if constructor == "from_estimator":
+        display = LearningRateFinderDisplay.from_estimator(model, X_train, y_train)
+    else:
+        display = LearningRateFinderDisplay(
+            learning_rates=result.learning_rates,
+            losses=result.losses,
+            suggestion=result.suggestion,
+        ).plot()
     assert_allclose(display.line_.get_xdata(), result.learning_rates)
     assert_allclose(display.line_.get_ydata(), result.losses)
     assert display.suggestion_.get_xdata()[0] == result.suggestion
