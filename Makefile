@@ -25,13 +25,14 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 # The HTML documentation in docs/_build/html; every tutorial in examples/ runs,
-# and any Sphinx warning fails the build.
+# and any Sphinx warning fails the build (-E: every page is read again, so a
+# warning is never hidden by an earlier build).
 $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),docs]"
 	touch $(DOCS_STAMP)
 
 docs: $(DOCS_STAMP)
-	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

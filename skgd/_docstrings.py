@@ -101,12 +101,12 @@ TRAINING_PARAMETERS = """\
 """
 
 HISTORY_ATTRIBUTES = """\
-    loss_history_ : ndarray of shape (n_iter_,)
+    loss_history_ : ndarray of shape ``(n_iter_,)``
         For each epoch, the mean over its samples of the loss each sample had
         when it was used for its update, plus the penalty at the start of the
         epoch. For ``"batch"`` this is the objective at the start of the epoch.
 
-    val_loss_history_ : ndarray of shape (n_iter_,) or None
+    val_loss_history_ : ndarray of shape ``(n_iter_,)`` or None
         With ``early_stopping``, the validation loss after each epoch (no
         penalty); ``None`` otherwise.
 
@@ -160,7 +160,7 @@ HISTORY_ATTRIBUTES = """\
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of features seen during fit, when ``X`` has string column names.
 """
 

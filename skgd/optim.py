@@ -42,7 +42,7 @@ class OptimizerState(NamedTuple):
 
     Attributes
     ----------
-    slots : ndarray of shape (n_slots, *params.shape)
+    slots : ndarray of shape ``(n_slots, *params.shape)``
         The running buffers (momentum, sums or averages of squared gradients).
     count : int
         Updates made so far.
@@ -181,7 +181,9 @@ class SGD(_Optimizer):
 
 
 class Adagrad(_Optimizer):
-    """Adagrad, as ``torch.optim.Adagrad``::
+    """Adagrad, as ``torch.optim.Adagrad``.
+
+    Each update is::
 
         step = learning_rate / (1 + (t - 1) * lr_decay)
         s = s + g**2                   (s starts at initial_accumulator_value)
@@ -228,7 +230,9 @@ class Adagrad(_Optimizer):
 
 
 class RMSprop(_Optimizer):
-    """RMSprop, as ``torch.optim.RMSprop``::
+    """RMSprop, as ``torch.optim.RMSprop``.
+
+    Each update is::
 
         v = alpha * v + (1 - alpha) * g**2
         a = alpha * a + (1 - alpha) * g          (centered only)
@@ -279,7 +283,9 @@ class RMSprop(_Optimizer):
 
 
 class Adam(_Optimizer):
-    """Adam, as ``torch.optim.Adam``::
+    """Adam, as ``torch.optim.Adam``.
+
+    Each update is::
 
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g**2
