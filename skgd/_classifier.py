@@ -245,12 +245,6 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             )
         first_call = _check_partial_fit_first_call(self, classes)
         X, y = self._validate_training_data(X, y, reset=first_call)
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y has labels {unknown.tolist()} that are not in classes_ "
-                f"{self.classes_.tolist()}."
-            )
         Y = self._encode(y, X.dtype)
         if first_call or not hasattr(self, "coef_"):
             self._n_targets = Y.shape[1]
@@ -376,6 +370,12 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         """The kernels' targets: one column of +-1 for two classes; one column
         per class otherwise, one-hot for the multinomial and +-1 for
         one-vs-rest."""
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()} that are not in classes_ "
+                f"{self.classes_.tolist()}."
+            )
         n_classes = len(self.classes_)
         if n_classes < 2:
             raise ValueError(
@@ -395,8 +395,3 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         check_is_fitted(self)
         scores = self.decision_function(X)
         return scores.reshape(len(scores), -1)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        return tags

@@ -147,8 +147,8 @@ HISTORY_ATTRIBUTES = """\
         Why the last call to ``fit`` stopped: the stopping rule on the training
         loss, ``max_iter`` epochs, divergence, the stopping rule on the
         validation loss, or a callback's request. ``"diverged"``: the loss became
-        non-finite, grew 1e4 times above its start, or had doubled above its
-        best when the stopping rule fired. A
+        non-finite, grew 1e4 times above its start, or, when the stopping rule
+        fired, stood above its start and twice its best. A
         :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
         ``coef_`` and ``intercept_`` are those at the start of the best epoch
         (never NaN); the histories keep the growth. Several targets (and the

@@ -281,7 +281,7 @@ def run_epochs(
 
     Divergence of a target, or of the group of targets of a multinomial loss
     (a non-finite loss or parameter, a loss
-    ``DIVERGENCE_FACTOR`` times too large, or a loss that grew to
+    ``DIVERGENCE_FACTOR`` times too large, or a loss above its start and
     ``RISE_FACTOR`` times its best when the stopping rule fires) stops it and
     puts back its parameters from the start of its best epoch. An epoch that
     produced non-finite values is not recorded.

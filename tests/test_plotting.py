@@ -231,6 +231,9 @@ def test_loss_surface_errors(line):
     with pytest.raises(ValueError, match="Unknown parameters"):
         loss_grid(three, X3, y, fixed="slope")
     multiclass = GDClassifier(max_iter=5).fit(x, np.digitize(y, [1.8, 2.4]))
+    binary = GDClassifier(max_iter=5).fit(x, y > 2)
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes_"):
+        loss_grid(binary, x, np.full(len(y), 2))
     with pytest.raises(ValueError, match="one weight vector; this model has 3"):
         loss_grid(multiclass, x, np.digitize(y, [1.8, 2.4]))
     no_path = GDRegressor(max_iter=5, record=None).fit(x, y)
