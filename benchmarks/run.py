@@ -1,20 +1,36 @@
-"""Side-by-side timings of skgd's epochs against their peers, as ratios.
+"""Side-by-side timings of skgd against its peers and the memory-bandwidth limit.
 
 Run ``make bench`` (or ``python benchmarks/run.py [--quick]``). Every row times
-skgd and its peer in the same process, on the same data (fixed seed), and
-reports medians over several repeats.
+skgd and its peer in the same run, on the same data (fixed seed), as medians
+over several repeats, and prints their ratio next to the target; the table is
+a reStructuredText table, as on the docs' Performance page.
 """
 
 import argparse
+import os
+import platform
 import time
-import warnings
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numba
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDRegressor
+from data import make_data, make_sparse_data
+from peers import gd_fitter, sgd_regressor_fitter, torch_epoch
+from processes import first_fit_seconds, fit_in_fresh_process
 
-from skgd import GDRegressor
+
+class Row(NamedTuple):
+    name: str
+    ours: float  # seconds (or bytes, for memory)
+    peer: str
+    theirs: float
+    target: float | None = None  # the ratio ours / theirs must not exceed it
+    note: str = ""
+
+    @property
+    def ratio(self):
+        return self.ours / self.theirs
 
 
 def median_time(fn, repeats):
@@ -24,6 +40,14 @@ def median_time(fn, repeats):
         fn()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def epoch_time(fit, repeats, epochs=4):
+    """Seconds per epoch: a fit of ``1 + epochs`` epochs minus a fit of one,
+    so that input validation and set-up are not counted."""
+    one = median_time(lambda: fit(1), repeats)
+    more = median_time(lambda: fit(1 + epochs), repeats)
+    return max(more - one, 0.0) / epochs
 
 
 @numba.njit(nogil=True, fastmath=True)
@@ -36,108 +60,237 @@ def streaming_read(X):
     return total
 
 
-def make_data(n_samples, n_features, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
-    y = X @ rng.standard_normal(n_features) + 0.1 * rng.standard_normal(n_samples)
-    return X, y
+def threaded_read(X, pool):
+    """``streaming_read`` with each thread reading its share of the rows."""
+    shares = np.array_split(np.arange(len(X)), pool._max_workers)
+    futures = [pool.submit(streaming_read, X[s[0] : s[-1] + 1]) for s in shares]
+    return sum(future.result() for future in futures)
 
 
-def fitter(solver, X, y, learning_rate, batch_size=32, optimizer="sgd"):
-    """``epochs -> fit``: GDRegressor with a constant step, samples in data order."""
-
-    def fit(epochs):
-        return GDRegressor(
-            solver=solver,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            max_iter=epochs,
-            tol=None,
-            learning_rate=learning_rate,
-            shuffle=False,
-            record=None,
-        ).fit(X, y)
-
-    return fit
+def relative_difference(ours, theirs):
+    return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
 
 
-def sgd_regressor_fitter(X, y, learning_rate):
-    """The same updates with SGDRegressor (it minimises half the squared error)."""
-
-    def fit(epochs):
-        reg = SGDRegressor(
-            penalty=None,
-            learning_rate="constant",
-            eta0=2 * learning_rate,
-            max_iter=epochs,
-            tol=None,
-            shuffle=False,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            return reg.fit(X, y)
-
-    return fit
-
-
-def epoch_time(fit, repeats, epochs=4):
-    """Seconds per epoch: a fit of ``1 + epochs`` epochs minus a fit of one,
-    so that input validation and set-up are not counted."""
-    one = median_time(lambda: fit(1), repeats)
-    more = median_time(lambda: fit(1 + epochs), repeats)
-    return max(more - one, 0.0) / epochs
-
-
-def run(n_samples, n_features, repeats):
-    X, y = make_data(n_samples, n_features)
-    lr = 1e-3
+def batch_rows(X, y, repeats, label):
+    """The batch epoch against one read of X, on one and on two threads."""
     streaming_read(X[:10])
-    for solver in ("batch", "sgd", "minibatch"):
-        for optimizer in ("sgd", "adam"):
-            # compile or load the kernels
-            fitter(solver, X[:100], y[:100], lr, optimizer=optimizer)(1)
-
     read = median_time(lambda: streaming_read(X), repeats)
-    batch = epoch_time(fitter("batch", X, y, lr), repeats)
-    rows = [("batch epoch / one compiled read of X", batch, read)]
-    sgd = epoch_time(fitter("sgd", X, y, lr), repeats)
+    with ThreadPoolExecutor(2) as pool:
+        read_2 = median_time(lambda: threaded_read(X, pool), repeats)
+    rows = []
+    for n_jobs, floor, limit in ((1, read, 1.5), (2, read_2, 1.25)):
+        for optimizer in ("sgd", "adam"):
+            fit = gd_fitter(X, y, "batch", 1e-3, optimizer=optimizer, n_jobs=n_jobs)
+            rows.append(
+                Row(
+                    f"batch epoch{label}, {optimizer}, {n_jobs} thread(s)",
+                    epoch_time(fit, repeats),
+                    f"read of X, {n_jobs} thread(s)",
+                    floor,
+                    limit if optimizer == "sgd" and not label else None,
+                )
+            )
+    return rows
+
+
+def sgd_rows(X, y, repeats, label):
+    """Per-sample SGD against SGDRegressor making the same updates."""
+    lr = 1e-3
     peer = epoch_time(sgd_regressor_fitter(X, y, lr), repeats)
-    rows.append(("sgd epoch / SGDRegressor epoch", sgd, peer))
-    for batch_size in (32, 256):
-        minibatch = epoch_time(fitter("minibatch", X, y, lr, batch_size), repeats)
-        rows.append((f"minibatch({batch_size}) epoch / batch epoch", minibatch, batch))
-    # The optimizers' state lives in the kernels: Adam's extra work per update
-    # is a few flops per coordinate, on top of the pass over the batch.
-    for solver, plain in (("batch", batch), ("sgd", sgd)):
-        adam = epoch_time(fitter(solver, X, y, lr, optimizer="adam"), repeats)
-        rows.append((f"{solver} epoch, adam / sgd", adam, plain))
-    adam = epoch_time(fitter("sgd", X, y, lr, optimizer="adam"), repeats)
-    rows.append(("sgd epoch, adam / SGDRegressor epoch", adam, peer))
-    for batch_size in (32, 256):
-        plain = epoch_time(fitter("minibatch", X, y, lr, batch_size), repeats)
-        adam = epoch_time(
-            fitter("minibatch", X, y, lr, batch_size, optimizer="adam"), repeats
-        )
-        rows.append((f"minibatch({batch_size}) epoch, adam / sgd", adam, plain))
-
-    ours = fitter("sgd", X, y, lr)(1).coef_
-    theirs = sgd_regressor_fitter(X, y, lr)(1).coef_
-    difference = np.abs(ours - theirs).max() / np.abs(theirs).max()
-
-    print(
-        f"X: {n_samples} x {n_features} float64 ({X.nbytes / 1e6:.0f} MB), "
-        f"medians of {repeats} runs; an epoch's time excludes input validation\n"
+    difference = relative_difference(
+        gd_fitter(X, y, "sgd", lr)(2).coef_, sgd_regressor_fitter(X, y, lr)(2).coef_
     )
-    print(f"{'row':<44}{'skgd':>10}{'peer':>10}{'ratio':>8}")
-    for name, ours_time, peer_time in rows:
-        print(
-            f"{name:<44}{ours_time * 1e3:>8.1f}ms{peer_time * 1e3:>8.1f}ms"
-            f"{ours_time / peer_time:>8.2f}"
+    rows = []
+    for optimizer in ("sgd", "adam"):
+        ours = epoch_time(gd_fitter(X, y, "sgd", lr, optimizer=optimizer), repeats)
+        note = f"coef differ by {difference:.1e}" if optimizer == "sgd" else ""
+        target = 0.5 if optimizer == "sgd" and not label else None
+        rows.append(
+            Row(
+                f"sgd epoch{label}, {optimizer}",
+                ours,
+                "SGDRegressor",
+                peer,
+                target,
+                note,
+            )
         )
-    print(
-        f"\nsgd coefficients vs SGDRegressor (eta0 = 2 * learning_rate): "
-        f"max relative difference {difference:.1e}"
+    return rows
+
+
+def torch_rows(X, y, repeats, label):
+    """Mini-batch epochs against PyTorch's loop, same updates."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return []
+    rows = []
+    for optimizer, lr in (("sgd", 1e-3), ("adam", 1e-3)):
+        for batch_size in (32, 256):
+            epoch = torch_epoch(X, y, lr, batch_size, optimizer)
+            coef, _ = epoch()
+            ours_fit = gd_fitter(X, y, "minibatch", lr, batch_size, optimizer)
+            difference = relative_difference(ours_fit(1).coef_, coef)
+            rows.append(
+                Row(
+                    f"minibatch({batch_size}) epoch{label}, {optimizer}",
+                    epoch_time(ours_fit, repeats),
+                    "PyTorch loop",
+                    median_time(epoch, max(1, repeats // 2)),
+                    0.02 if batch_size == 256 and optimizer == "sgd" else None,
+                    f"coef differ by {difference:.1e}",
+                )
+            )
+    return rows
+
+
+def reach_least_squares_rows(n_samples, n_features):
+    """Time and peak memory of batch GD ("auto" step) to reach
+    LinearRegression's training MSE within 1e-6, against LinearRegression.
+
+    The number of epochs is read off a first fit's ``loss_history_``; the timed
+    fits run that many, each in a process of its own.
+    """
+    shape = dict(n_samples=n_samples, n_features=n_features)
+    exact = fit_in_fresh_process(
+        "sklearn.linear_model", "LinearRegression", {}, dtype="float64", **shape
     )
+    X, y = make_data(n_samples, n_features)
+    probe = gd_fitter(X, y, "batch", "auto", n_jobs=-1)(300)
+    reached = np.flatnonzero(probe.loss_history_ <= exact["mse"] * (1 + 1e-6))
+    epochs = int(reached[0]) if reached.size else 300
+    del X, y, probe
+    params = dict(max_iter=epochs, tol=None, record=None, n_jobs=-1)
+    rows = []
+    for dtype in ("float64", "float32"):
+        ours = fit_in_fresh_process("skgd", "GDRegressor", params, dtype=dtype, **shape)
+        gap = ours["mse"] / exact["mse"] - 1
+        if dtype == "float64":
+            rows.append(
+                Row(
+                    "reach LinearRegression's MSE within 1e-6",
+                    ours["seconds"],
+                    "LinearRegression.fit",
+                    exact["seconds"],
+                    1.0,
+                    f"{epochs} epochs; MSE {gap:+.1e} relative",
+                )
+            )
+        rows.append(
+            Row(
+                f"  peak memory above X, {dtype}",
+                ours["extra"],
+                "size of X",
+                ours["x_bytes"],
+                0.1,
+                f"MSE {gap:+.1e} relative" if dtype == "float32" else "",
+            )
+        )
+    rows.append(
+        Row(
+            "  LinearRegression's peak memory above X",
+            exact["extra"],
+            "size of X",
+            exact["x_bytes"],
+        )
+    )
+    return rows
+
+
+def sparse_rows(n_samples, n_features, nnz_per_row, repeats):
+    """Per-sample SGD on text-like CSR data against SGDRegressor (no intercept:
+    SGDRegressor damps the intercept's updates on sparse data)."""
+    X, y = make_sparse_data(n_samples, n_features, nnz_per_row)
+    lr, alpha = 0.05, 1e-5
+    ours = gd_fitter(
+        X, y, "sgd", lr, penalty="l2", alpha=2 * alpha, fit_intercept=False
+    )
+    peer = sgd_regressor_fitter(
+        X, y, lr, penalty="l2", alpha=alpha, fit_intercept=False
+    )
+    difference = relative_difference(ours(2).coef_, peer(2).coef_)
+    return [
+        Row(
+            f"sgd epoch, sparse {n_samples} x {n_features}, {nnz_per_row} nnz/row, l2",
+            epoch_time(ours, repeats),
+            "SGDRegressor",
+            epoch_time(peer, repeats),
+            0.5,
+            f"coef differ by {difference:.1e}",
+        )
+    ]
+
+
+def first_fit_rows(repeats):
+    return [
+        Row(
+            "first fit in a new process, 200 x 5",
+            first_fit_seconds("skgd", "GDRegressor", repeats),
+            "SGDRegressor",
+            first_fit_seconds("sklearn.linear_model", "SGDRegressor", repeats),
+            2.0,
+        )
+    ]
+
+
+def print_table(rows):
+    def amount(row, value):
+        if row.peer == "size of X":
+            return f"{value / 1e6:.0f} MB"
+        return f"{value * 1e3:.1f} ms" if value < 10 else f"{value:.1f} s"
+
+    cells = [("measurement", "skgd", "peer", "", "ratio", "target", "met", "note")]
+    for row in rows:
+        met = "" if row.target is None else ("yes" if row.ratio <= row.target else "NO")
+        cells.append(
+            (
+                row.name,
+                amount(row, row.ours),
+                row.peer,
+                amount(row, row.theirs),
+                f"{row.ratio:.3f}",
+                "" if row.target is None else f"<= {row.target:g}",
+                met,
+                row.note or "..",
+            )
+        )
+    widths = [max(len(c[k]) for c in cells) for k in range(len(cells[0]))]
+    border = "  ".join("=" * w for w in widths)
+    lines = [border]
+    for k, c in enumerate(cells):
+        lines.append(
+            "  ".join(text.ljust(w) for text, w in zip(c, widths, strict=True))
+        )
+        if k == 0:
+            lines.append(border)
+    lines.append(border)
+    print("\n".join(line.rstrip() for line in lines))
+
+
+def main(quick):
+    if quick:
+        shape, sparse, repeats, fresh = (20_000, 20), (5_000, 5_000, 10), 3, 1
+    else:
+        shape, sparse, repeats, fresh = (1_000_000, 100), (100_000, 100_000, 50), 7, 5
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"dense X: {shape[0]} x {shape[1]}; medians of {repeats} runs; an "
+        "epoch's time excludes input validation; ratio = skgd / peer\n"
+    )
+    X, y = make_data(*shape)
+    rows = batch_rows(X, y, repeats, "")
+    rows += sgd_rows(X, y, repeats, "")
+    rows += torch_rows(X, y, repeats, "")
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    del X, y
+    rows += batch_rows(X32, y32, repeats, " float32")
+    rows += sgd_rows(X32, y32, repeats, " float32")
+    rows += torch_rows(X32, y32, repeats, " float32")
+    del X32, y32
+    rows += reach_least_squares_rows(*shape)
+    rows += first_fit_rows(fresh)
+    rows += sparse_rows(*sparse, repeats)
+    print_table(rows)
 
 
 if __name__ == "__main__":
@@ -145,8 +298,4 @@ if __name__ == "__main__":
     parser.add_argument(
         "--quick", action="store_true", help="a seconds-long smoke run on small data"
     )
-    args = parser.parse_args()
-    if args.quick:
-        run(n_samples=20_000, n_features=20, repeats=3)
-    else:
-        run(n_samples=1_000_000, n_features=100, repeats=7)
+    main(parser.parse_args().quick)

@@ -63,6 +63,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "solver": [StrOptions(set(SOLVERS))],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
         "optimizer": [StrOptions(set(OPTIMIZERS)), _Optimizer],
         "learning_rate": [
             StrOptions({"auto"}),
@@ -231,6 +232,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             record=self.record,
             verbose=self.verbose,
             first_epoch=self.n_iter_ if append else 0,
+            n_jobs=self.n_jobs,
             **self._loss_parameters(),
         )
         context = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
@@ -314,6 +316,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             losses = evaluate_loss(loss, X, Y, sample_weight, W, config)
             values[k] = (losses + penalty(W, l2, l1)).sum()
         return values
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def _stratify(self, y):
         """What to stratify the validation split on (``None``: no stratification)."""

@@ -137,6 +137,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         loss="log_loss",
         solver="batch",
         batch_size=32,
+        n_jobs=None,
         optimizer="sgd",
         learning_rate="auto",
         lr_schedule="constant",
@@ -159,6 +160,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         self.loss = loss
         self.solver = solver
         self.batch_size = batch_size
+        self.n_jobs = n_jobs
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.lr_schedule = lr_schedule
@@ -361,7 +363,13 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
     def _validate_training_data(self, X, y, reset):
         X, y = validate_data(
-            self, X, y, reset=reset, dtype=[np.float64, np.float32], order="C"
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            order="C",
         )
         check_classification_targets(y)
         return X, y

@@ -16,6 +16,13 @@ SOLVER_PARAMETERS = """\
     batch_size : int, default=32
         Samples per update for ``solver="minibatch"``; ignored otherwise.
 
+    n_jobs : int, default=None
+        Threads that share the work of a ``"batch"`` epoch on dense ``X``,
+        each summing the gradient over its own rows (at least 20,000 rows a
+        thread). ``None`` means 1 unless in a :func:`joblib.parallel_backend`
+        context; ``-1`` means all processors. The stochastic solvers' updates
+        are sequential and run on one thread.
+
     optimizer : str or optimizer instance, default="sgd"
         How a gradient becomes an update: ``"sgd"``, ``"momentum"``,
         ``"nesterov"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, or an instance

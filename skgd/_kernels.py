@@ -8,6 +8,8 @@ error, never prints and never sees an estimator.
 Shapes used throughout:
 
 - ``X``: (n_samples, n_features), C-contiguous, float32 or float64, read only;
+  or a ``_rows.CSR`` of the same dtype, read through ``_rows`` (``run_epoch``'s
+  per-sample update is dense only: sparse data goes to ``_sparse_kernels``);
 - ``Y``: (n_samples, n_targets), same dtype as ``X``;
 - ``sample_weight``: (n_samples,), normalised to mean 1, so that a batch
   gradient ``mean_i(w_i * g_i)`` is an unbiased estimate of the weighted mean
@@ -38,6 +40,7 @@ from numba.extending import overload
 from ._jit import JIT
 from ._losses import loss_and_derivative
 from ._optim_rules import coordinate, prepare, soft_threshold, update_rows
+from ._rows import add_row, dot, n_columns, n_rows, squared_norm
 
 
 class EpochConfig(NamedTuple):
@@ -55,11 +58,7 @@ class EpochConfig(NamedTuple):
 @numba.njit(**JIT)
 def _prediction(X, i, W, t):
     """``x_i . coef_t + intercept_t``."""
-    n_features = X.shape[1]
-    prediction = float(W[t, n_features])
-    for j in range(n_features):
-        prediction += X[i, j] * W[t, j]
-    return prediction
+    return W[t, n_columns(X)] + dot(X, i, W, t)
 
 
 def _shared(loss, X, i, W):
@@ -93,7 +92,7 @@ def _shared_of(loss, X, i, W):
 
 
 @numba.njit(**JIT)
-def _accumulate_gradient(
+def accumulate_gradient(
     loss, X, Y, sample_weight, rows, W, active, config, grad, target_loss
 ):
     """Add ``sum_i w_i dloss_i * (x_i, 1)`` over ``rows`` to ``grad``.
@@ -103,7 +102,7 @@ def _accumulate_gradient(
     taken at the parameters before the update, is added to ``target_loss``. The
     gradient of inactive targets is not computed.
     """
-    n_targets, n_features = W.shape[0], X.shape[1]
+    n_targets, n_features = W.shape[0], n_columns(X)
     for i in rows:
         weight = sample_weight[i]
         shared = _shared(loss, X, i, W)
@@ -119,9 +118,65 @@ def _accumulate_gradient(
             target_loss[t] += weight * value
             if active[t]:
                 g = weight * derivative
-                for j in range(n_features):
-                    grad[t, j] += g * X[i, j]
+                add_row(X, i, g, grad, t)
                 grad[t, n_features] += g
+
+
+@numba.njit(**JIT)
+def batch_step(
+    loss,
+    rule,
+    X,
+    Y,
+    sample_weight,
+    rows,
+    W,
+    active,
+    learning_rate,
+    config,
+    slots,
+    count,
+    grad,
+    target_loss,
+):
+    """One update with the mean gradient over ``rows`` (``count`` is this
+    update's number, from 1)."""
+    grad[:] = 0.0
+    accumulate_gradient(
+        loss, X, Y, sample_weight, rows, W, active, config, grad, target_loss
+    )
+    apply_mean_gradient(
+        rule, W, grad, rows.shape[0], active, learning_rate, config, slots, count
+    )
+
+
+@numba.njit(**JIT)
+def apply_mean_gradient(
+    rule, W, grad, n_rows, active, learning_rate, config, slots, count
+):
+    """The optimizer's update with ``grad / n_rows`` (``grad`` summed over a
+    batch of ``n_rows`` rows) plus the L2 penalty's gradient, then the L1
+    penalty's proximal step. ``grad`` is overwritten."""
+    n_features = W.shape[1] - 1
+    n_columns_updated = n_features + 1 if config.fit_intercept else n_features
+    scale = 1.0 / n_rows
+    for t in range(W.shape[0]):
+        for j in range(n_features):
+            grad[t, j] = grad[t, j] * scale + config.l2 * W[t, j]
+        grad[t, n_features] *= scale
+    update_rows(
+        rule,
+        config.hyper,
+        W,
+        grad,
+        slots,
+        learning_rate,
+        count,
+        active,
+        n_columns_updated,
+        config.l1,
+        n_features,
+    )
 
 
 @numba.njit(**JIT)
@@ -213,8 +268,7 @@ def run_epoch(
     """
     numba.literally(loss)
     numba.literally(rule)
-    n_samples, n_features = order.shape[0], X.shape[1]
-    n_columns = n_features + 1 if config.fit_intercept else n_features
+    n_samples = order.shape[0]
     record = path.shape[0] > 0
     target_loss[:] = 0.0
     update = 0
@@ -238,36 +292,21 @@ def run_epoch(
                 target_loss,
             )
         else:
-            grad[:] = 0.0
-            _accumulate_gradient(
+            batch_step(
                 loss,
+                rule,
                 X,
                 Y,
                 sample_weight,
                 order[start:stop],
                 W,
                 active,
+                learning_rate,
                 config,
+                slots,
+                count[0],
                 grad,
                 target_loss,
-            )
-            scale = 1.0 / (stop - start)
-            for t in range(W.shape[0]):
-                for j in range(n_features):
-                    grad[t, j] = grad[t, j] * scale + config.l2 * W[t, j]
-                grad[t, n_features] *= scale
-            update_rows(
-                rule,
-                config.hyper,
-                W,
-                grad,
-                slots,
-                learning_rate,
-                count[0],
-                active,
-                n_columns,
-                config.l1,
-                n_features,
             )
         if record:
             path[update] = W
@@ -279,7 +318,8 @@ def mean_loss(loss, X, Y, sample_weight, W, config, out):
     """Each target's weighted mean loss at ``W``, into ``out``."""
     numba.literally(loss)
     out[:] = 0.0
-    for i in range(X.shape[0]):
+    n_samples = n_rows(X)
+    for i in range(n_samples):
         shared = _shared(loss, X, i, W)
         for t in range(W.shape[0]):
             value = loss_and_derivative(
@@ -291,38 +331,32 @@ def mean_loss(loss, X, Y, sample_weight, W, config, out):
                 shared,
             )[0]
             out[t] += sample_weight[i] * value
-    out /= X.shape[0]
+    out /= n_samples
 
 
 @numba.njit(**JIT)
 def gram_matvec(X, sample_weight, fit_intercept, v, out):
     """``out = (1/n) sum_i w_i x_i (x_i . v)`` in one pass over ``X``.
 
-    With ``fit_intercept`` the rows are augmented with a trailing 1, so ``v`` and
-    ``out`` have ``n_features + 1`` entries.
+    ``v`` and ``out`` have shape (1, size). With ``fit_intercept`` the rows are
+    augmented with a trailing 1, so ``size`` is ``n_features + 1``.
     """
-    n_samples, n_features = X.shape
+    n_samples, n_features = n_rows(X), n_columns(X)
     out[:] = 0.0
     for i in range(n_samples):
-        s = v[n_features] if fit_intercept else 0.0
-        for j in range(n_features):
-            s += X[i, j] * v[j]
-        s *= sample_weight[i]
-        for j in range(n_features):
-            out[j] += s * X[i, j]
+        s = v[0, n_features] if fit_intercept else 0.0
+        s = sample_weight[i] * (s + dot(X, i, v, 0))
+        add_row(X, i, s, out, 0)
         if fit_intercept:
-            out[n_features] += s
+            out[0, n_features] += s
     out /= n_samples
 
 
 @numba.njit(**JIT)
 def max_weighted_squared_row_norm(X, sample_weight, fit_intercept):
     """``max_i w_i ||x_i||**2``, the rows augmented with 1 under ``fit_intercept``."""
-    n_samples, n_features = X.shape
     largest = 0.0
-    for i in range(n_samples):
-        s = 1.0 if fit_intercept else 0.0
-        for j in range(n_features):
-            s += X[i, j] * X[i, j]
+    for i in range(n_rows(X)):
+        s = squared_norm(X, i) + (1.0 if fit_intercept else 0.0)
         largest = max(largest, sample_weight[i] * s)
     return largest

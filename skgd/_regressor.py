@@ -109,6 +109,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         quantile=0.5,
         solver="batch",
         batch_size=32,
+        n_jobs=None,
         optimizer="sgd",
         learning_rate="auto",
         lr_schedule="constant",
@@ -132,6 +133,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         self.quantile = quantile
         self.solver = solver
         self.batch_size = batch_size
+        self.n_jobs = n_jobs
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.lr_schedule = lr_schedule
@@ -157,8 +159,8 @@ class GDRegressor(RegressorMixin, BaseGD):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data. C-contiguous float32 or float64 arrays are used
-            without a copy.
+            Training data. C-contiguous float32 or float64 arrays, and CSR
+            matrices of those dtypes, are used without a copy.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -231,7 +233,9 @@ class GDRegressor(RegressorMixin, BaseGD):
             Predicted values.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
         return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
 
     def _loss_parameters(self):
@@ -248,6 +252,7 @@ class GDRegressor(RegressorMixin, BaseGD):
             X,
             y,
             reset=reset,
+            accept_sparse="csr",
             dtype=[np.float64, np.float32],
             order="C",
             multi_output=True,

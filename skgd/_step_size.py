@@ -21,6 +21,7 @@ curvature too.
 import numpy as np
 
 from ._kernels import gram_matvec, max_weighted_squared_row_norm
+from ._rows import kernel_data
 
 _POWER_ITERATIONS = 50
 _POWER_RTOL = 1e-4
@@ -34,15 +35,16 @@ def largest_eigenvalue(X, sample_weight, fit_intercept):
     exceeds ``lambda_max`` and approaches it from below.
     """
     size = X.shape[1] + int(fit_intercept)
+    X = kernel_data(X)
     # A fixed, generic start vector: deterministic, and almost surely not
     # orthogonal to the leading eigenvector.
-    v = np.random.default_rng(0).uniform(0.5, 1.5, size)
+    v = np.random.default_rng(0).uniform(0.5, 1.5, (1, size))
     v /= np.linalg.norm(v)
-    out = np.empty(size)
+    out = np.empty((1, size))
     eigenvalue = 0.0
     for _ in range(_POWER_ITERATIONS):
         gram_matvec(X, sample_weight, fit_intercept, v, out)
-        previous, eigenvalue = eigenvalue, float(v @ out)
+        previous, eigenvalue = eigenvalue, float(np.vdot(v, out))
         norm = np.linalg.norm(out)
         if norm == 0.0:
             return 0.0
@@ -62,7 +64,9 @@ def auto_learning_rate(X, sample_weight, fit_intercept, solver, l2=0.0, curvatur
     if solver == "batch":
         spread = largest_eigenvalue(X, sample_weight, fit_intercept)
     else:
-        spread = max_weighted_squared_row_norm(X, sample_weight, fit_intercept)
+        spread = max_weighted_squared_row_norm(
+            kernel_data(X), sample_weight, fit_intercept
+        )
     lipschitz = curvature * spread
     lipschitz += l2
     # All-zero data (no intercept) has a zero gradient: any step is safe.

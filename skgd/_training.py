@@ -6,6 +6,7 @@ the compiled kernel.
 
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,6 +16,9 @@ from ._history import FitHistory
 from ._jit import CompileTimeName
 from ._kernels import EpochConfig, mean_loss, run_epoch
 from ._losses import JOINT_LOSSES, TRIVIAL_AT_ZERO
+from ._rows import CSR, kernel_data
+from ._sparse_kernels import lazy_sgd_epoch, sparse_epoch
+from ._threads import ThreadedBatchEpoch, n_batch_threads
 from .schedules import Adaptive
 
 #: A loss this many times above the loss of the first epoch (or of the all-zero
@@ -47,6 +51,7 @@ class EpochSettings:
     record: str | None
     verbose: int
     first_epoch: int = 0  # epochs run by earlier partial_fit calls
+    n_jobs: int | None = None  # threads of the batch solver (joblib's meaning)
 
     @property
     def joint_targets(self):
@@ -116,7 +121,7 @@ class EpochsResult:
 def evaluate_loss(loss, X, Y, sample_weight, W, config):
     """Each target's weighted mean loss at ``W`` (float64, one per target)."""
     out = np.empty(W.shape[0])
-    mean_loss(CompileTimeName(loss), X, Y, sample_weight, W, config, out)
+    mean_loss(CompileTimeName(loss), kernel_data(X), Y, sample_weight, W, config, out)
     return out
 
 
@@ -260,6 +265,31 @@ class _Targets:
         return "max_iter"
 
 
+def _epoch_kernel(X, W, settings, batch_size):
+    """The compiled epoch for this data and solver, as a context manager
+    giving a function with ``_kernels.run_epoch``'s arguments."""
+    if isinstance(X, CSR):
+        if settings.optimizer._rule == "sgd":
+            return nullcontext(_lazy_sgd_epoch)
+        return nullcontext(sparse_epoch)
+    n_samples = X.shape[0]
+    if batch_size == n_samples:
+        n_threads = n_batch_threads(settings.n_jobs, n_samples)
+        if n_threads > 1:
+            return ThreadedBatchEpoch(n_threads, n_samples, W)
+    return nullcontext(run_epoch)
+
+
+def _lazy_sgd_epoch(
+    loss, rule, X, Y, sample_weight, order, W, active, learning_rate, config,
+    slots, count, grad, target_loss, path,
+):  # fmt: skip
+    lazy_sgd_epoch(
+        loss, X, Y, sample_weight, order, W, active, learning_rate, config, count,
+        target_loss, path,
+    )  # fmt: skip
+
+
 def run_epochs(
     X,
     Y,
@@ -286,7 +316,8 @@ def run_epochs(
     puts back its parameters from the start of its best epoch. An epoch that
     produced non-finite values is not recorded.
     """
-    n_samples = X.shape[0]
+    X = kernel_data(X)
+    n_samples = len(Y)
     batch_size = min(settings.batch_size, n_samples)
     n_batches = -(-n_samples // batch_size)
     config = settings.kernel_config(batch_size)
@@ -306,73 +337,78 @@ def run_epochs(
         settings.loss, X, Y, sample_weight, np.zeros_like(W), config
     )
     targets = _Targets(W, zero_model_loss, settings, validation is not None)
-    n_updates = 0
-    start = time.perf_counter()
-    for epoch in range(settings.first_epoch, settings.first_epoch + settings.max_iter):
-        if shuffle:
-            order = rng.permutation(n_samples)
-        start_W = W.copy()
-        if monitor is not None:
-            monitor.begin_epoch()
-        learning_rate = (
-            settings.learning_rate
-            * settings.schedule.multiplier(epoch, settings.max_iter)
-            * targets.per_target(targets.multipliers)
-        )
-        run_epoch(
-            loss_name,
-            rule,
-            X,
-            Y,
-            sample_weight,
-            order,
-            W,
-            targets.per_target(targets.active),
-            learning_rate,
-            config,
-            slots,
-            count,
-            grad,
-            target_loss,
-            path,
-        )
-        losses = targets.per_group(target_loss / n_samples + settings.penalty(start_W))
-        finite_W = np.isfinite(W).all(axis=1)
-        finite = np.isfinite(losses) & (targets.per_group(~finite_W) == 0)
-        if not finite.all():
-            # Undo the epoch; the targets that blew up stop at their best, the
-            # others run it again (with shuffling, on the next permutation).
-            W[...] = start_W
-            for g in np.flatnonzero(~finite):
-                targets.freeze_diverged(g, W)
+    with _epoch_kernel(X, W, settings, batch_size) as epoch_kernel:
+        n_updates = 0
+        start = time.perf_counter()
+        for epoch in range(
+            settings.first_epoch, settings.first_epoch + settings.max_iter
+        ):
+            if shuffle:
+                order = rng.permutation(n_samples)
+            start_W = W.copy()
             if monitor is not None:
-                monitor.end_epoch(W, history)
+                monitor.begin_epoch()
+            learning_rate = (
+                settings.learning_rate
+                * settings.schedule.multiplier(epoch, settings.max_iter)
+                * targets.per_target(targets.multipliers)
+            )
+            epoch_kernel(
+                loss_name,
+                rule,
+                X,
+                Y,
+                sample_weight,
+                order,
+                W,
+                targets.per_target(targets.active),
+                learning_rate,
+                config,
+                slots,
+                count,
+                grad,
+                target_loss,
+                path,
+            )
+            losses = targets.per_group(
+                target_loss / n_samples + settings.penalty(start_W)
+            )
+            finite_W = np.isfinite(W).all(axis=1)
+            finite = np.isfinite(losses) & (targets.per_group(~finite_W) == 0)
+            if not finite.all():
+                # Undo the epoch; the targets that blew up stop at their best, the
+                # others run it again (with shuffling, on the next permutation).
+                W[...] = start_W
+                for g in np.flatnonzero(~finite):
+                    targets.freeze_diverged(g, W)
+                if monitor is not None:
+                    monitor.end_epoch(W, history)
+                if not targets.active.any():
+                    break
+                continue
+            val_losses, val_scores = None, {}
+            if validation is not None:
+                val_losses, val_scores = validation.evaluate(settings, W, config)
+                val_losses = targets.per_group(val_losses)
+                val_scores["val_loss"] = float(val_losses.sum())
+            n_updates += n_batches
+            step = float(learning_rate[targets.per_target(targets.active)].max())
+            history.add_epoch(
+                loss=float(losses.sum()),
+                **val_scores,
+                learning_rate=step,
+                n_updates=n_updates,
+                time=time.perf_counter() - start,
+                W=W,
+                path=path,
+            )
+            if settings.verbose:
+                print(history.describe_last_epoch())
+            targets.update(losses, val_losses, start_W, W)
+            if monitor is not None and monitor.end_epoch(W, history):
+                targets.stop_all("callback")
             if not targets.active.any():
                 break
-            continue
-        val_losses, val_scores = None, {}
-        if validation is not None:
-            val_losses, val_scores = validation.evaluate(settings, W, config)
-            val_losses = targets.per_group(val_losses)
-            val_scores["val_loss"] = float(val_losses.sum())
-        n_updates += n_batches
-        step = float(learning_rate[targets.per_target(targets.active)].max())
-        history.add_epoch(
-            loss=float(losses.sum()),
-            **val_scores,
-            learning_rate=step,
-            n_updates=n_updates,
-            time=time.perf_counter() - start,
-            W=W,
-            path=path,
-        )
-        if settings.verbose:
-            print(history.describe_last_epoch())
-        targets.update(losses, val_losses, start_W, W)
-        if monitor is not None and monitor.end_epoch(W, history):
-            targets.stop_all("callback")
-        if not targets.active.any():
-            break
     if validation is not None:
         targets.restore_best_validation(W)
     return EpochsResult(history, targets.stop_reason, n_updates)

@@ -62,19 +62,21 @@ ESTIMATORS += [
 # different points of the noise ball. scikit-learn lists the same checks as
 # expected failures for its SGD estimators.
 STOCHASTIC_XFAILS = {
-    "check_sample_weight_equivalence_on_dense_data": (
+    f"check_sample_weight_equivalence_on_{kind}_data": (
         "stochastic updates: a weight of 2 is not two visits of the sample"
-    ),
+    )
+    for kind in ("dense", "sparse")
 }
 
 
 # The validation split draws rows: a repeated sample can land on both sides of it,
 # a sample of weight 2 on one side only.
 EARLY_STOPPING_XFAILS = {
-    "check_sample_weight_equivalence_on_dense_data": (
+    f"check_sample_weight_equivalence_on_{kind}_data": (
         "early stopping: the validation split differs between a weight of 2 and "
         "a repeated sample"
-    ),
+    )
+    for kind in ("dense", "sparse")
 }
 
 
