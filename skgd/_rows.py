@@ -32,6 +32,10 @@ def kernel_data(X):
     if not sp.issparse(X):
         return X
     X = X.tocsr()
+    if not X.has_canonical_format:
+        # A column twice in a row would be stepped and thresholded twice.
+        X = X.copy()
+        X.sum_duplicates()
     index_dtype = np.int32 if max(X.nnz, X.shape[1]) < 2**31 else np.int64
     return CSR(
         X.data,

@@ -30,7 +30,7 @@ from ._jit import JIT
 from ._kernels import batch_step
 from ._losses import loss_and_derivative
 from ._optim_rules import soft_threshold
-from ._rows import dot, n_columns
+from ._rows import n_columns
 
 #: Below this, ``scale`` is folded back into ``V`` (before it underflows).
 _SMALLEST_SCALE = 1e-9
@@ -110,23 +110,24 @@ def _shared_of_impl(loss, predictions):
 
 
 @numba.njit(**JIT)
-def _catch_up(V, applied, threshold, t, j):
-    """Apply to ``V[t, j]`` the soft-thresholds it missed."""
-    missed = threshold[t] - applied[t, j]
-    if missed > 0.0:
-        V[t, j] = soft_threshold(V[t, j], missed)
-        applied[t, j] = threshold[t]
-
-
-@numba.njit(**JIT)
 def _fold_scale(V, scale, applied, threshold, t):
-    """``V[t] <- scale * V[t]`` with every threshold applied; scale 1 again."""
+    """``V[t] <- scale * V[t]`` with every pending threshold applied; the
+    scale is 1 again (before it underflows)."""
     for j in range(V.shape[1] - 1):
-        _catch_up(V, applied, threshold, t, j)
-        V[t, j] *= scale[t]
+        v = soft_threshold(V[t, j], threshold[t] - applied[t, j])
+        V[t, j] = scale[t] * v
         applied[t, j] = 0.0
     scale[t] = 1.0
     threshold[t] = 0.0
+
+
+@numba.njit(**JIT)
+def _zero_coefficients(V, scale, applied, threshold, t):
+    """A shrink by 0 (``learning_rate * l2 == 1``): every coefficient is 0."""
+    V[t, : V.shape[1] - 1] = 0.0
+    applied[t] = 0.0
+    threshold[t] = 0.0
+    scale[t] = 1.0
 
 
 @numba.njit(**JIT)
@@ -175,27 +176,39 @@ def lazy_sgd_epoch(
     lazy_l1 = config.l1 > 0.0
     target_loss[:] = 0.0
     update = 0
+    # One loop, no helpers with array arguments on the way: a call would count
+    # references to each array at every sample.
     for start in range(0, n_samples, config.batch_size):
         stop = min(start + config.batch_size, n_samples)
+        single = stop - start == 1  # updated straight, without a gradient buffer
         count[0] += 1
+        # The batch's coordinates (a canonical CSR row has no repeats), brought
+        # up to date with the thresholds they missed.
         n_touched = 0
-        # The batch's coordinates, brought up to date.
         for r in range(start, stop):
             i = order[r]
             for p in range(X.indptr[i], X.indptr[i + 1]):
                 j = X.indices[p]
-                if batch_of[j] != update:
+                if not single:
+                    if batch_of[j] == update:
+                        continue
                     batch_of[j] = update
                     touched[n_touched] = j
                     n_touched += 1
-                    if lazy_l1:
-                        for t in range(n_targets):
-                            _catch_up(V, applied, threshold, t, j)
-        # The batch's losses and gradient, at the parameters before the update.
+                if lazy_l1:
+                    for t in range(n_targets):
+                        missed = threshold[t] - applied[t, j]
+                        if missed > 0.0:
+                            V[t, j] = soft_threshold(V[t, j], missed)
+                            applied[t, j] = threshold[t]
+        # The losses, at the parameters before the update, and the gradient.
         for r in range(start, stop):
             i = order[r]
             for t in range(n_targets):
-                predictions[t] = V[t, n_features] + scale[t] * dot(X, i, V, t)
+                dot = 0.0
+                for p in range(X.indptr[i], X.indptr[i + 1]):
+                    dot += X.data[p] * V[t, X.indices[p]]
+                predictions[t] = V[t, n_features] + scale[t] * dot
             shared = _shared_of(loss, predictions)
             for t in range(n_targets):
                 value, derivative[t] = loss_and_derivative(
@@ -207,42 +220,48 @@ def lazy_sgd_epoch(
                     shared,
                 )
                 target_loss[t] += sample_weight[i] * value
-            for p in range(X.indptr[i], X.indptr[i + 1]):
-                j, x = X.indices[p], X.data[p]
+                derivative[t] *= sample_weight[i]
+            if not single:
                 for t in range(n_targets):
-                    grad[t, j] += sample_weight[i] * derivative[t] * x
-            for t in range(n_targets):
-                grad[t, n_features] += sample_weight[i] * derivative[t]
-        # The update: shrink by the scale, step the touched coordinates.
+                    if active[t]:
+                        for p in range(X.indptr[i], X.indptr[i + 1]):
+                            grad[t, X.indices[p]] += derivative[t] * X.data[p]
+                        grad[t, n_features] += derivative[t]
+        # The update, in the dense update's order of operations (with no L2,
+        # scale 1, the two agree to the last bit).
         mean = 1.0 / (stop - start)
+        i = order[start]
         for t in range(n_targets):
             if not active[t]:
                 continue
             eta = learning_rate[t]
             shrink = 1.0 - eta * config.l2
             if shrink == 0.0:
-                V[t, :n_features] = 0.0
-                applied[t] = threshold[t]
-                shrink = 1.0 / scale[t]
-            elif abs(scale[t] * shrink) < _SMALLEST_SCALE:
-                _fold_scale(V, scale, applied, threshold, t)
-            scale[t] *= shrink
-            # The dense update's order of operations: with no L2 (scale 1)
-            # the two agree to the last bit.
+                _zero_coefficients(V, scale, applied, threshold, t)
+            elif shrink != 1.0:
+                if abs(scale[t] * shrink) < _SMALLEST_SCALE:
+                    _fold_scale(V, scale, applied, threshold, t)
+                scale[t] *= shrink
             inverse_scale = 1.0 / scale[t]
             if lazy_l1:
                 threshold[t] += eta * config.l1 * abs(inverse_scale)
-            for k in range(n_touched):
-                j = touched[k]
-                V[t, j] -= eta * (grad[t, j] * mean) * inverse_scale
+            n_steps = X.indptr[i + 1] - X.indptr[i] if single else n_touched
+            for k in range(n_steps):
+                if single:
+                    j = X.indices[X.indptr[i] + k]
+                    g = derivative[t] * X.data[X.indptr[i] + k]
+                else:
+                    j = touched[k]
+                    g = grad[t, j] * mean
+                    grad[t, j] = 0.0
+                V[t, j] -= eta * g * inverse_scale
                 if lazy_l1:
                     V[t, j] = soft_threshold(V[t, j], threshold[t] - applied[t, j])
                     applied[t, j] = threshold[t]
+            g = derivative[t] if single else grad[t, n_features] * mean
+            grad[t, n_features] = 0.0
             if config.fit_intercept:
-                V[t, n_features] -= eta * (grad[t, n_features] * mean)
-        for k in range(n_touched):
-            grad[:, touched[k]] = 0.0
-        grad[:, n_features] = 0.0
+                V[t, n_features] -= eta * g
         if path.shape[0] > 0:
             _write_params(V, scale, applied, threshold, path[update])
         update += 1
