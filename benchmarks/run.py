@@ -251,7 +251,7 @@ def print_table(rows):
                 f"{row.ratio:.3f}",
                 "" if row.target is None else f"<= {row.target:g}",
                 met,
-                row.note or "..",
+                row.note,
             )
         )
     widths = [max(len(c[k]) for c in cells) for k in range(len(cells[0]))]
