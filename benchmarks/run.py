@@ -60,9 +60,9 @@ def streaming_read(X):
     return total
 
 
-def threaded_read(X, pool):
+def threaded_read(X, pool, n_threads):
     """``streaming_read`` with each thread reading its share of the rows."""
-    shares = np.array_split(np.arange(len(X)), pool._max_workers)
+    shares = np.array_split(np.arange(len(X)), n_threads)
     futures = [pool.submit(streaming_read, X[s[0] : s[-1] + 1]) for s in shares]
     return sum(future.result() for future in futures)
 
@@ -76,7 +76,7 @@ def batch_rows(X, y, repeats, label):
     streaming_read(X[:10])
     read = median_time(lambda: streaming_read(X), repeats)
     with ThreadPoolExecutor(2) as pool:
-        read_2 = median_time(lambda: threaded_read(X, pool), repeats)
+        read_2 = median_time(lambda: threaded_read(X, pool, 2), repeats)
     rows = []
     for n_jobs, floor, limit in ((1, read, 1.5), (2, read_2, 1.25)):
         for optimizer in ("sgd", "adam"):

@@ -186,9 +186,9 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data. C-contiguous float32 or float64 arrays are used
-            without a copy.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. C-contiguous float32 or float64 arrays, and CSR
+            matrices of those dtypes, are used without a copy.
         y : array-like of shape (n_samples,)
             Class labels (strings, integers, ...).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -222,7 +222,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,)
             Its class labels.
@@ -266,7 +266,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -298,7 +298,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns

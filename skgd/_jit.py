@@ -6,8 +6,8 @@ from numba.extending import typeof_impl
 # cache: compiled once, then loaded from disk by every later process. numba
 # checks only the timestamp of the file defining the cached function: after
 # editing _losses.py, _classification_losses.py, _optim_rules.py or _rows.py,
-# delete skgd/__pycache__/*.nb[ic]
-# (``make clean`` does) or the kernels keep the old code.
+# delete skgd/__pycache__/*.nb[ic] (``make clean`` does) or the kernels keep
+# the old code.
 # Reassociation lets LLVM vectorise the dot products and gradient sums; no
 # "nnan"/"ninf": divergence is detected by looking for non-finite values.
 JIT = dict(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz"})

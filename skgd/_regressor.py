@@ -158,7 +158,7 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. C-contiguous float32 or float64 arrays, and CSR
             matrices of those dtypes, are used without a copy.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
@@ -194,7 +194,7 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Its targets.
@@ -224,7 +224,7 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns

@@ -10,6 +10,7 @@ enter parallel code at once (a threaded ``GridSearchCV``, Dask workers).
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from joblib import effective_n_jobs
 
 from ._kernels import accumulate_gradient, apply_mean_gradient
 
@@ -19,8 +20,6 @@ MIN_ROWS_PER_THREAD = 20_000
 
 def n_batch_threads(n_jobs, n_samples):
     """How many threads the batch solver uses for ``n_samples`` rows."""
-    from joblib import effective_n_jobs
-
     wanted = effective_n_jobs(n_jobs)
     return int(max(1, min(wanted, n_samples // MIN_ROWS_PER_THREAD)))
 

@@ -303,6 +303,9 @@ def run_epochs(
 ):
     """Run up to ``settings.max_iter`` epochs, updating ``W`` in place.
 
+    ``X`` is dense or sparse; ``_epoch_kernel`` picks the compiled epoch for it
+    (the threaded full-batch epoch under ``settings.n_jobs``).
+
     ``optimizer_state`` is ``(slots, count)`` and is updated in place.
     ``validation`` (a ``Validation``) is the held-out data of early stopping.
     ``monitor`` (scikit-learn's callbacks) hears of every epoch's beginning and
@@ -316,7 +319,10 @@ def run_epochs(
     puts back its parameters from the start of its best epoch. An epoch that
     produced non-finite values is not recorded.
     """
+    # Sparse data as the kernels take it, once for the whole fit.
     X = kernel_data(X)
+    if validation is not None:
+        validation = validation._replace(X=kernel_data(validation.X))
     n_samples = len(Y)
     batch_size = min(settings.batch_size, n_samples)
     n_batches = -(-n_samples // batch_size)
