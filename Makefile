@@ -1,11 +1,11 @@
 # Every target sets up what it needs: a local virtual environment in .venv,
 # with skgd installed in editable mode and its test extras (EXTRAS=test skips
-# torch, whose tests are then skipped).
+# torch and Dask, whose tests are then skipped).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS ?= test,torch
+EXTRAS ?= test,torch,dask
 
 DOCS_STAMP := $(VENV)/.docs-installed
 

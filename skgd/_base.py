@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
+from ._dask import checked_sample_weight, is_dask_collection, training_rows
 from ._history import history_frame
 from ._kernels import EpochConfig
 from ._losses import CURVATURE
@@ -109,6 +110,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         return {"epsilon": 0.0, "quantile": 0.0}
 
     def _checked_sample_weight(self, sample_weight, X, y):
+        if is_dask_collection(X):
+            return checked_sample_weight(sample_weight, X)
         return _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
@@ -180,31 +183,33 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         if not hasattr(self, "_rng") or not (partial or self.warm_start):
             self._rng = check_random_state(self.random_state)
 
-        validation = None
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         sample_weight = self._checked_sample_weight(sample_weight, X, y)
-        if self.early_stopping and not partial:
-            # Samples of zero weight count for nothing on either side: they stay
-            # in training, and the validation set is drawn from the others (so
-            # its weights never sum to zero).
-            weighted = np.flatnonzero(sample_weight > 0)
-            train, val = train_test_split(
-                weighted,
-                test_size=self.validation_fraction,
-                random_state=self._rng,
-                stratify=self._stratify(y[weighted]),
+        early_stopping = self.early_stopping and not partial
+        if is_dask_collection(X):
+            # The kernels' data: the rows on the cluster, chunk by chunk.
+            data, validation = training_rows(
+                self, X, Y, y, sample_weight, early_stopping=early_stopping
             )
-            train = np.concatenate([train, np.flatnonzero(sample_weight == 0)])
-            validation = Validation(
-                X[val],
-                Y[val],
-                _mean_one(sample_weight[val]),
-                scores=self._validation_scores(X[val], Y[val], sample_weight[val]),
-            )
-            X, Y, y, sample_weight = X[train], Y[train], y[train], sample_weight[train]
-            if metadata is not None:
-                metadata = {"sample_weight": sample_weight}
-        sample_weight = _mean_one(sample_weight)
+            if validation is not None:
+                scores = self._validation_scores(validation, None, None)
+                validation = Validation(validation, None, None, scores)
+        else:
+            validation = None
+            if early_stopping:
+                train, val = self._validation_split(sample_weight, y)
+                validation = Validation(
+                    X[val],
+                    Y[val],
+                    _mean_one(sample_weight[val]),
+                    scores=self._validation_scores(X[val], Y[val], sample_weight[val]),
+                )
+                X, Y, y = X[train], Y[train], y[train]
+                sample_weight = sample_weight[train]
+                if metadata is not None:
+                    metadata = {"sample_weight": sample_weight}
+            sample_weight = _mean_one(sample_weight)
+            data = X
 
         loss = self._training_loss()
         optimizer = resolve_optimizer(self.optimizer)
@@ -213,14 +218,14 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         # "auto" is resolved on the first call's data and kept by partial_fit.
         if not (append and self.learning_rate == "auto"):
             self.learning_rate_ = self._resolve_learning_rate(
-                X, sample_weight, optimizer, l2, loss
+                data, sample_weight, optimizer, l2, loss
             )
         state = self._optimizer_state(optimizer, W.shape, continued=append)
         settings = EpochSettings(
             loss=loss,
             optimizer=optimizer,
             schedule=schedule,
-            batch_size=self._batch_size(X.shape[0]),
+            batch_size=self._batch_size(data.shape[0]),
             learning_rate=self.learning_rate_,
             max_iter=max_iter,
             tol=None if partial else self.tol,
@@ -242,7 +247,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             monitor = _EpochMonitor(self, context, X, y, metadata)
         slots, count = state.slots, np.array([state.count], dtype=np.int64)
         result = run_epochs(
-            X,
+            data,
             Y,
             sample_weight,
             W,
@@ -267,6 +272,22 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         )
         self._warn_about(result, max_iter, partial)
         return self
+
+    def _validation_split(self, sample_weight, y):
+        """The indices ``(train, validation)`` of early stopping's split.
+
+        Samples of zero weight count for nothing on either side: they stay in
+        training, and the validation set is drawn from the others (so its
+        weights never sum to zero).
+        """
+        weighted = np.flatnonzero(sample_weight > 0)
+        train, validation = train_test_split(
+            weighted,
+            test_size=self.validation_fraction,
+            random_state=self._rng,
+            stratify=self._stratify(y[weighted]),
+        )
+        return np.concatenate([train, np.flatnonzero(sample_weight == 0)]), validation
 
     def _optimizer_state(self, optimizer, shape, continued):
         """The state of the last call when ``partial_fit`` continues it, else new."""

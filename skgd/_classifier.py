@@ -17,12 +17,33 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseGD
 from ._classification_losses import CLASSIFICATION_LOSSES
+from ._dask import (
+    check_training_data,
+    class_weight_of_samples,
+    is_dask_collection,
+    map_rows,
+    unique_labels,
+)
+from ._dask_chunks import DaskChunks
 from ._docstrings import fill_shared_docs
 
 #: The losses a user names; ``"multinomial"`` is what ``"log_loss"`` becomes
 #: with more than two classes.
 LOSSES = sorted(set(CLASSIFICATION_LOSSES) - {"multinomial"})
 PROBABILISTIC_LOSSES = ("log_loss", "modified_huber")
+
+
+def _accuracy_sums(X, Y, sample_weight, rows, W):
+    """``[sum of the weights of the rows W classifies correctly, sum of the
+    weights]`` over ``rows`` (all rows when ``None``) of the encoded ``Y``."""
+    if rows is not None:
+        X, Y, sample_weight = X[rows], Y[rows], sample_weight[rows]
+    scores = X @ W[:, :-1].T + W[:, -1]
+    if W.shape[0] == 1:
+        correct = (scores[:, 0] > 0) == (Y[:, 0] > 0)
+    else:
+        correct = scores.argmax(axis=1) == Y.argmax(axis=1)
+    return np.array([np.dot(correct, sample_weight), sample_weight.sum()])
 
 
 def _has_probabilities(estimator):
@@ -205,7 +226,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             The fitted estimator.
         """
         X, y = self._validate_training_data(X, y, reset=True)
-        self.classes_ = np.unique(y)
+        self.classes_ = unique_labels(y) if is_dask_collection(y) else np.unique(y)
         Y = self._encode(y, X.dtype)
         self._n_targets = Y.shape[1]
         W = self._initial_params(
@@ -255,6 +276,44 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             W = self._current_params(X.dtype)
         return self._fit_epochs(X, Y, y, sample_weight, W, partial=True)
 
+    def decision_function(self, X):
+        """Decision values ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples. A Dask collection gives a lazy dask array.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One value per sample with two classes (positive for
+            ``classes_[1]``), else one per class.
+        """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            n_outputs = None if len(self.classes_) == 2 else len(self.classes_)
+            return map_rows(self, self.decision_function, X, n_outputs)
+        return super().decision_function(X)
+
+    def predict(self, X):
+        """Predict the class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples. A Dask collection gives a lazy dask array.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted labels, from ``classes_``.
+        """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return map_rows(self, self.predict, X, None, self.classes_.dtype)
+        return super().predict(X)
+
     @available_if(_has_probabilities)
     def predict_proba(self, X):
         """Class probabilities.
@@ -274,6 +333,9 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return map_rows(self, self.predict_proba, X, len(self.classes_))
         scores = self._decision_matrix(X)
         if self.loss == "log_loss":
             if scores.shape[1] == 1:
@@ -306,6 +368,9 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         log_proba : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return map_rows(self, self.predict_log_proba, X, len(self.classes_))
         if self.loss != "log_loss":
             with np.errstate(divide="ignore"):
                 return np.log(self.predict_proba(X))
@@ -327,6 +392,10 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         sample_weight = super()._checked_sample_weight(sample_weight, X, y)
         if self.class_weight is None:
             return sample_weight
+        if is_dask_collection(y):
+            return sample_weight * class_weight_of_samples(
+                self.class_weight, self.classes_, y
+            )
         weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
         return sample_weight * weights[np.searchsorted(self.classes_, y)]
 
@@ -343,13 +412,17 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         return y if feasible else None
 
     def _validation_scores(self, X, Y, sample_weight):
-        def accuracy(W):
-            scores = X @ W[:, :-1].T + W[:, -1]
-            if W.shape[0] == 1:
-                correct = (scores[:, 0] > 0) == (Y[:, 0] > 0)
-            else:
-                correct = scores.argmax(axis=1) == Y.argmax(axis=1)
-            return float(np.average(correct, weights=sample_weight))
+        if isinstance(X, DaskChunks):
+
+            def accuracy(W):
+                correct, total = X.map_reduce(_accuracy_sums, W)
+                return float(correct / total)
+
+        else:
+
+            def accuracy(W):
+                correct, total = _accuracy_sums(X, Y, sample_weight, None, W)
+                return float(correct / total)
 
         return {"val_accuracy": accuracy}
 
@@ -362,6 +435,8 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         return X, self._encode(y, X.dtype), y
 
     def _validate_training_data(self, X, y, reset):
+        if is_dask_collection(X):
+            return check_training_data(self, X, y, reset=reset, multi_output=False)
         X, y = validate_data(
             self,
             X,
@@ -378,6 +453,15 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         """The kernels' targets: one column of +-1 for two classes; one column
         per class otherwise, one-hot for the multinomial and +-1 for
         one-vs-rest."""
+        if is_dask_collection(y):
+            n_columns = 1 if len(self.classes_) == 2 else len(self.classes_)
+            return y.map_blocks(
+                self._encode,
+                dtype,
+                new_axis=1,
+                chunks=(y.chunks[0], (n_columns,)),
+                meta=np.empty((0, n_columns), dtype=dtype),
+            )
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(

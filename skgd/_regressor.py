@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseGD
+from ._dask import check_training_data, is_dask_collection, map_rows
 from ._docstrings import fill_shared_docs
 from ._losses import REGRESSION_LOSSES
 
@@ -233,6 +234,9 @@ class GDRegressor(RegressorMixin, BaseGD):
             Predicted values.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            n_outputs = None if self._squeeze_targets else self._n_targets
+            return map_rows(self, self.predict, X, n_outputs)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -247,6 +251,13 @@ class GDRegressor(RegressorMixin, BaseGD):
         return self._validate_training_data(X, y, reset=False)
 
     def _validate_training_data(self, X, y, reset):
+        if is_dask_collection(X):
+            X, y = check_training_data(self, X, y, reset=reset, multi_output=True)
+            if y.dtype.kind not in "biuf":
+                raise ValueError(f"y has dtype {y.dtype}; expected numbers.")
+            Y = (y if y.ndim == 2 else y[:, np.newaxis]).astype(X.dtype)
+            self._set_target_shape(y, Y, reset)
+            return X, Y, y
         X, y = validate_data(
             self,
             X,
@@ -259,10 +270,13 @@ class GDRegressor(RegressorMixin, BaseGD):
             y_numeric=True,
         )
         Y = np.ascontiguousarray(y.reshape(len(y), -1), dtype=X.dtype)
+        self._set_target_shape(y, Y, reset)
+        return X, Y, y
+
+    def _set_target_shape(self, y, Y, reset):
         if reset:
             self._squeeze_targets = y.ndim == 1
             self._n_targets = Y.shape[1]
-        return X, Y, y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -20,6 +20,7 @@ curvature too.
 
 import numpy as np
 
+from ._dask_chunks import DaskChunks
 from ._kernels import gram_matvec, max_weighted_squared_row_norm
 from ._rows import kernel_data
 
@@ -30,12 +31,21 @@ _POWER_RTOL = 1e-4
 def largest_eigenvalue(X, sample_weight, fit_intercept):
     """``lambda_max`` of the scaled covariance, by power iteration.
 
-    Each iteration is one compiled pass over ``X``. The iteration stops when the
+    Each iteration is one compiled pass over ``X``; on a Dask cluster, the
+    covariance is gathered in one pass and the iterations run on the client
+    (``DaskChunks.covariance_matvec``). The iteration stops when the
     Rayleigh quotient changes by less than ``1e-4`` relative; the quotient never
     exceeds ``lambda_max`` and approaches it from below.
     """
     size = X.shape[1] + int(fit_intercept)
-    X = kernel_data(X)
+    if isinstance(X, DaskChunks):
+        matvec = X.covariance_matvec(fit_intercept)
+    else:
+        X = kernel_data(X)
+
+        def matvec(v, out):
+            gram_matvec(X, sample_weight, fit_intercept, v, out)
+
     # A fixed, generic start vector: deterministic, and almost surely not
     # orthogonal to the leading eigenvector.
     v = np.random.default_rng(0).uniform(0.5, 1.5, (1, size))
@@ -43,7 +53,7 @@ def largest_eigenvalue(X, sample_weight, fit_intercept):
     out = np.empty((1, size))
     eigenvalue = 0.0
     for _ in range(_POWER_ITERATIONS):
-        gram_matvec(X, sample_weight, fit_intercept, v, out)
+        matvec(v, out)
         previous, eigenvalue = eigenvalue, float(np.vdot(v, out))
         norm = np.linalg.norm(out)
         if norm == 0.0:

@@ -85,9 +85,20 @@ class ThreadedBatchEpoch:
             future.result()
         np.sum(self.grads, axis=0, out=grad)
         np.sum(self.losses, axis=0, out=target_loss)
-        count[0] += 1
-        apply_mean_gradient(
-            rule, W, grad, len(order), active, learning_rate, config, slots, count[0]
-        )
-        if path.shape[0] > 0:
-            path[0] = W
+        apply_batch_gradient(
+            rule, W, grad, len(order), active, learning_rate, config, slots, count,
+            path,
+        )  # fmt: skip
+
+
+def apply_batch_gradient(
+    rule, W, grad, n_samples, active, learning_rate, config, slots, count, path
+):
+    """The full-batch update from the summed gradient ``grad``, counted in
+    ``count[0]`` and recorded in ``path`` (``run_epoch``'s last steps)."""
+    count[0] += 1
+    apply_mean_gradient(
+        rule, W, grad, n_samples, active, learning_rate, config, slots, count[0]
+    )
+    if path.shape[0] > 0:
+        path[0] = W

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._dask_chunks import DaskChunks
 from ._history import FitHistory
 from ._jit import CompileTimeName
 from ._kernels import EpochConfig, mean_loss, run_epoch
@@ -120,6 +121,8 @@ class EpochsResult:
 
 def evaluate_loss(loss, X, Y, sample_weight, W, config):
     """Each target's weighted mean loss at ``W`` (float64, one per target)."""
+    if isinstance(X, DaskChunks):
+        return X.mean_loss(CompileTimeName(loss), W, config)
     out = np.empty(W.shape[0])
     mean_loss(CompileTimeName(loss), kernel_data(X), Y, sample_weight, W, config, out)
     return out
@@ -268,6 +271,8 @@ class _Targets:
 def _epoch_kernel(X, W, settings, batch_size):
     """The compiled epoch for this data and solver, as a context manager
     giving a function with ``_kernels.run_epoch``'s arguments."""
+    if isinstance(X, DaskChunks):
+        return nullcontext(X.batch_epoch)
     if isinstance(X, CSR):
         if settings.optimizer._rule == "sgd":
             return nullcontext(_lazy_sgd_epoch)
@@ -303,8 +308,10 @@ def run_epochs(
 ):
     """Run up to ``settings.max_iter`` epochs, updating ``W`` in place.
 
-    ``X`` is dense or sparse; ``_epoch_kernel`` picks the compiled epoch for it
-    (the threaded full-batch epoch under ``settings.n_jobs``).
+    ``X`` is dense or sparse, or a ``DaskChunks`` (then ``Y`` and
+    ``sample_weight`` are on the cluster with it, and ``None`` here);
+    ``_epoch_kernel`` picks the compiled epoch for it (the threaded full-batch
+    epoch under ``settings.n_jobs``, the map-reduce over a Dask cluster).
 
     ``optimizer_state`` is ``(slots, count)`` and is updated in place.
     ``validation`` (a ``Validation``) is the held-out data of early stopping.
@@ -319,11 +326,11 @@ def run_epochs(
     puts back its parameters from the start of its best epoch. An epoch that
     produced non-finite values is not recorded.
     """
+    n_samples = X.shape[0]
     # Sparse data as the kernels take it, once for the whole fit.
     X = kernel_data(X)
     if validation is not None:
         validation = validation._replace(X=kernel_data(validation.X))
-    n_samples = len(Y)
     batch_size = min(settings.batch_size, n_samples)
     n_batches = -(-n_samples // batch_size)
     config = settings.kernel_config(batch_size)

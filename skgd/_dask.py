@@ -1,0 +1,270 @@
+"""Dask collections in the estimators: validation, the rows of a fit, predictions.
+
+A fit on a Dask array runs the ``"batch"`` solver as a map-reduce over the
+chunks of rows (``_dask_chunks``). What the client computes or holds is small:
+per-column or per-target sums, the classes, and, only under early stopping, the
+targets and the sample weights (to draw the same validation split as in memory).
+``X`` itself is never gathered.
+
+Dask is imported only inside these functions, which run only when an estimator
+is given a Dask collection.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    _check_sample_weight,
+)
+
+from ._dask_chunks import DaskChunks, is_dask_collection
+
+__all__ = ["is_dask_collection"]
+
+
+def _as_dask_array(data, name):
+    """A dask array from a dask array, DataFrame or Series."""
+    import dask.array as da
+
+    if hasattr(data, "to_dask_array"):
+        return data.to_dask_array(lengths=True)
+    if not isinstance(data, da.Array):
+        raise TypeError(
+            f"{name} is a {type(data).__name__}; skgd takes a dask.array.Array or a "
+            "dask DataFrame (or Series)."
+        )
+    return data
+
+
+def _known_row_chunks(array, name):
+    if any(np.isnan(size) for size in array.chunks[0]):
+        raise ValueError(
+            f"{name} has chunks of unknown size. Call {name}.compute_chunk_sizes(), "
+            "or convert a dask DataFrame with .to_dask_array(lengths=True)."
+        )
+
+
+def _rows_aligned(data, X, name):
+    """``data`` (a dask collection or array-like) as a dask array with the row
+    chunks of ``X``."""
+    import dask.array as da
+
+    if is_dask_collection(data):
+        data = _as_dask_array(data, name)
+        _known_row_chunks(data, name)
+    else:
+        data = np.asarray(data)
+        data = da.from_array(data, chunks=(X.chunks[0],) + data.shape[1:])
+    if data.shape[0] != X.shape[0]:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {data.shape[0]}]"
+        )
+    return data.rechunk((X.chunks[0],) + tuple(-1 for _ in data.shape[1:]))
+
+
+def check_features(estimator, X, *, reset):
+    """``X`` as a 2-D float dask array whose rows are its only chunked axis,
+    with ``n_features_in_`` and ``feature_names_in_`` set or checked."""
+    # scikit-learn reads the names of in-memory frames only: an empty pandas
+    # frame with the same columns stands for a dask DataFrame.
+    columns = getattr(X, "columns", None)
+    names = X if columns is None else pd.DataFrame(columns=columns)
+    _check_feature_names(estimator, names, reset=reset)
+    X = _as_dask_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected 2D array, got {X.ndim}D array instead. Reshape your data "
+            "either using array.reshape(-1, 1) if your data has a single feature "
+            "or array.reshape(1, -1) if it contains a single sample."
+        )
+    _known_row_chunks(X, "X")
+    for axis, what in enumerate(("sample", "feature")):
+        if X.shape[axis] < 1:
+            raise ValueError(
+                f"Found array with 0 {what}(s) (shape={X.shape}) while a minimum "
+                "of 1 is required."
+            )
+    if X.dtype not in (np.float32, np.float64):
+        if X.dtype.kind not in "biu":
+            raise ValueError(f"X has dtype {X.dtype}; expected numbers.")
+        X = X.astype(np.float64)
+    _check_n_features(estimator, X, reset=reset)
+    return X.rechunk({1: -1})
+
+
+def check_training_data(estimator, X, y, *, reset, multi_output):
+    """``validate_data`` for a Dask ``X``: ``X`` and ``y`` as dask arrays with
+    the same row chunks. The values are checked when the fit first reads them
+    (``training_rows``)."""
+    if estimator.solver != "batch":
+        raise ValueError(
+            f"solver={estimator.solver!r} updates the parameters sample by sample "
+            "in order and cannot run as a map-reduce: on a Dask array use "
+            "solver='batch', or call partial_fit on each chunk (for example "
+            "through dask_ml.wrappers.Incremental)."
+        )
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y "
+            "is None."
+        )
+    X = check_features(estimator, X, reset=reset)
+    y = _rows_aligned(y, X, "y")
+    if y.ndim == 2 and y.shape[1] == 1 and not multi_output:
+        y = y[:, 0]
+    if y.ndim != 1 and not multi_output:
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
+    return X, y
+
+
+def unique_labels(y):
+    """The sorted labels of a dask ``y`` (one pass over ``y``), checked to be
+    classes (``check_classification_targets``)."""
+    import dask.array as da
+
+    labels = da.unique(y).compute()
+    check_classification_targets(labels)
+    return labels
+
+
+def class_weight_of_samples(class_weight, classes, y):
+    """Each sample's class weight (``compute_class_weight``), lazily."""
+    import dask.array as da
+
+    if class_weight == "balanced":
+        labels, counts = da.unique(y, return_counts=True)
+        labels, counts = labels.compute(), counts.compute()
+        weights = np.zeros(len(classes))
+        weights[np.searchsorted(classes, labels)] = len(y) / (len(labels) * counts)
+    else:
+        from sklearn.utils import compute_class_weight
+
+        weights = compute_class_weight(class_weight, classes=classes, y=classes)
+    return y.map_blocks(
+        lambda labels: weights[np.searchsorted(classes, labels)], dtype=np.float64
+    )
+
+
+def checked_sample_weight(sample_weight, X):
+    """The sample weights as a float64 dask array with the row chunks of ``X``
+    (checked for negative and non-finite values by ``training_rows``)."""
+    import dask.array as da
+
+    if sample_weight is None:
+        return da.ones(X.shape[0], chunks=(X.chunks[0],))
+    if not is_dask_collection(sample_weight):
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+    weights = _rows_aligned(sample_weight, X, "sample_weight")
+    if weights.ndim != 1:
+        raise ValueError("Sample weights must be 1D array or scalar")
+    return weights.astype(np.float64)
+
+
+def _raise_if_not_finite(name, has_nan, has_inf, dtype):
+    if has_nan:
+        raise ValueError(f"Input {name} contains NaN.")
+    if has_inf:
+        raise ValueError(
+            f"Input {name} contains infinity or a value too large for "
+            f"{np.dtype(dtype)!r}."
+        )
+
+
+def training_rows(estimator, X, Y, y, sample_weight, *, early_stopping):
+    """The rows of a fit on a Dask ``X``: ``(train, validation_rows)``, two
+    ``DaskChunks`` (``validation_rows`` is ``None`` without early stopping).
+
+    ``sample_weight`` is a dask array (``checked_sample_weight``). One pass
+    over ``X`` makes the checks ``validate_data`` makes in memory. Each row's
+    weight is normalised to mean 1 over its side of the split; the targets
+    ``Y``, the weights and the split stay on the cluster (persisted).
+    """
+    import dask
+    import dask.array as da
+
+    # Persisted first, so that every later graph reads them in one form.
+    Y, sample_weight = dask.persist(Y.astype(X.dtype), sample_weight)
+    x_nan, x_inf, y_nan, y_inf, w_bad, w_negative, w_sum = dask.compute(
+        da.isnan(X).any(),
+        da.isinf(X).any(),
+        da.isnan(Y).any(),
+        da.isinf(Y).any(),
+        (~da.isfinite(sample_weight)).any(),
+        (sample_weight < 0).any(),
+        sample_weight.sum(),
+    )
+    _raise_if_not_finite("X", x_nan, x_inf, X.dtype)
+    _raise_if_not_finite("y", y_nan, y_inf, Y.dtype)
+    if w_bad:
+        raise ValueError("Input sample_weight contains NaN or infinity.")
+    if w_negative:
+        raise ValueError("Negative values in data passed to `sample_weight`")
+
+    n_samples = X.shape[0]
+    rows = (X.chunks[0],)
+    if early_stopping:
+        # The split of the in-memory fit, drawn from the targets and weights.
+        y_local, w_local = dask.compute(y, sample_weight)
+        train, validation = estimator._validation_split(w_local, y_local)
+        is_train = np.zeros(n_samples, dtype=bool)
+        is_train[train] = True
+        scales = [len(s) / w_local[s].sum() for s in (train, validation)]
+        mask = da.from_array(is_train, chunks=rows)
+        weights = da.where(mask, sample_weight * scales[0], sample_weight * scales[1])
+        n_train, select = len(train), True
+    else:
+        mask = da.ones(n_samples, dtype=bool, chunks=rows)
+        weights = sample_weight * (n_samples / w_sum)
+        n_train, select = n_samples, None
+    weights, mask = dask.persist(weights, mask)
+    blocks = list(
+        zip(
+            X.to_delayed(optimize_graph=False).ravel(),
+            Y.to_delayed(optimize_graph=False).ravel(),
+            weights.to_delayed(optimize_graph=False).ravel(),
+            mask.to_delayed(optimize_graph=False).ravel(),
+            strict=True,
+        )
+    )
+    n_features = X.shape[1]
+    train = DaskChunks(blocks, n_train, n_features, X.dtype, select)
+    if not early_stopping:
+        return train, None
+    validation = DaskChunks(
+        blocks, n_samples - n_train, n_features, X.dtype, select=False
+    )
+    return train, validation
+
+
+def map_rows(estimator, method, X, n_outputs, dtype=None):
+    """``method`` (a prediction method of the fitted ``estimator``) on each chunk
+    of rows of a Dask ``X``, lazily: a dask array of shape (n_samples,) when
+    ``n_outputs`` is ``None``, else (n_samples, n_outputs), of ``dtype`` (by
+    default the float dtype of ``X``)."""
+    columns = getattr(X, "columns", None)
+    X = check_features(estimator, X, reset=False)
+    dtype = X.dtype if dtype is None else dtype
+    if columns is not None:
+        method = _NamedColumns(method, list(columns))
+    meta = np.empty((0,) if n_outputs is None else (0, n_outputs), dtype=dtype)
+    if n_outputs is None:
+        return X.map_blocks(method, drop_axis=1, dtype=dtype, meta=meta)
+    return X.map_blocks(
+        method, chunks=(X.chunks[0], (n_outputs,)), dtype=dtype, meta=meta
+    )
+
+
+class _NamedColumns:
+    """A prediction method given a chunk as a DataFrame with the fit's column
+    names (a dask DataFrame's chunks, converted to arrays, lose them)."""
+
+    def __init__(self, method, columns):
+        self.method, self.columns = method, columns
+
+    def __call__(self, chunk):
+        return self.method(pd.DataFrame(chunk, columns=self.columns))

@@ -1,0 +1,198 @@
+"""The rows of a fit on a Dask cluster, and the map-reduce over their chunks.
+
+Full-batch gradient descent needs, at each epoch, the gradient summed over the
+samples. Each chunk of rows sums its own part where it lives (a task running
+the same compiled kernel as in memory, ``_kernels.accumulate_gradient``), the
+partial sums are added on the cluster in a tree, and only the sum comes back:
+an array of shape (n_targets, n_features + 2). The parameters go out the same
+way, once per worker. ``X`` never leaves the workers.
+
+This module imports Dask only inside the functions that need it, so importing
+skgd never imports Dask.
+"""
+
+import numpy as np
+
+from ._kernels import accumulate_gradient, gram_matvec
+from ._threads import apply_batch_gradient
+
+#: Partial sums added per task of the reduction tree (dask's ``split_every``).
+SPLIT_EVERY = 8
+#: Above this many columns (features plus intercept) ``learning_rate="auto"``
+#: runs its power iteration as one map-reduce per iteration instead of
+#: gathering the (size, size) weighted Gram matrix in one pass.
+MAX_GRAM_SIZE = 4096
+
+
+def is_dask_collection(obj):
+    """Whether ``obj`` is a Dask collection (array, DataFrame, Series), by the
+    Dask collection protocol, without importing Dask."""
+    return not isinstance(obj, type) and callable(getattr(obj, "__dask_graph__", None))
+
+
+def _chunk_rows(mask, select):
+    """The rows of a chunk that a fit uses: all, or those whose split ``mask``
+    (True for training, False for validation) equals ``select``."""
+    if select is None:
+        return np.arange(len(mask), dtype=np.int64)
+    return np.flatnonzero(mask == select).astype(np.int64, copy=False)
+
+
+def _apply(function, x, Y, w, mask, select, *args):
+    rows = _chunk_rows(mask, select)
+    return function(np.ascontiguousarray(x), Y, w, rows, *args)
+
+
+def _add(*parts):
+    return sum(parts[1:], parts[0])
+
+
+def _tree_sum(parts):
+    import dask
+
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(_add, pure=True)(*parts[i : i + SPLIT_EVERY])
+            for i in range(0, len(parts), SPLIT_EVERY)
+        ]
+    return parts[0]
+
+
+# -- what a chunk computes -----------------------------------------------------
+
+
+def gradient_sums(x, Y, w, rows, loss, W, active, config):
+    """``[grad | loss]``: the kernel's gradient sum over ``rows`` (one row per
+    target, the intercept's last) and each target's weighted loss sum."""
+    grad = np.zeros(W.shape)
+    target_loss = np.zeros(W.shape[0])
+    accumulate_gradient(loss, x, Y, w, rows, W, active, config, grad, target_loss)
+    return np.column_stack([grad, target_loss])
+
+
+def loss_sums(x, Y, w, rows, loss, W, config):
+    """Each target's weighted loss sum over ``rows`` at ``W`` (no gradient)."""
+    return gradient_sums(x, Y, w, rows, loss, W, np.zeros(W.shape[0], bool), config)[
+        :, -1
+    ]
+
+
+def zero_model_loss_sums(Y, w, rows, loss, n_targets, config):
+    """``loss_sums`` at all-zero parameters, where every prediction is 0
+    whatever ``x`` is: computed without reading the chunk of ``X``."""
+    no_columns = np.zeros((len(Y), 0), dtype=Y.dtype)
+    W = np.zeros((n_targets, 1), dtype=Y.dtype)
+    return loss_sums(no_columns, Y, w, rows, loss, W, config)
+
+
+def weighted_gram(x, Y, w, rows, fit_intercept):
+    """``sum_i w_i x_i x_i^T`` over ``rows``, each row augmented with a 1 under
+    ``fit_intercept``."""
+    x = x[rows].astype(np.float64)
+    if fit_intercept:
+        x = np.column_stack([x, np.ones(len(x))])
+    return (x * w[rows, np.newaxis]).T @ x
+
+
+def gram_matvec_sums(x, Y, w, rows, fit_intercept, v):
+    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_kernels.gram_matvec``)."""
+    out = np.empty_like(v)
+    gram_matvec(np.ascontiguousarray(x[rows]), w[rows], fit_intercept, v, out)
+    return out * len(rows)
+
+
+class DaskChunks:
+    """The rows of a fit, chunk by chunk on a Dask cluster.
+
+    ``blocks`` holds, per chunk, Dask delayed objects ``(x, Y, w, mask)``: the
+    chunk of ``X``, of the kernels' target matrix, of the sample weights
+    (normalised to mean 1 over the rows of the fit that the row belongs to) and
+    of the early-stopping split (True: training row). ``select`` picks the rows:
+    ``None`` for all, ``True`` for the training rows, ``False`` for the
+    validation rows. Quacks like ``X`` where the epoch loop needs it: ``shape``
+    and ``dtype``.
+    """
+
+    def __init__(self, blocks, n_samples, n_features, dtype, select=None):
+        self.blocks = blocks
+        self.select = select
+        self.shape = (n_samples, n_features)
+        self.dtype = np.dtype(dtype)
+
+    def map_reduce(self, function, *args, read_x=True):
+        """``sum`` over the chunks of ``function(x, Y, w, rows, *args)``,
+        computed on the cluster; with ``read_x=False``, ``function(Y, w, rows,
+        *args)`` (a task that does not load the chunk of ``X``)."""
+        import dask
+
+        # An array argument is one task, sent once to each worker that needs it,
+        # instead of a copy inside every chunk's task.
+        args = [
+            dask.delayed(a, pure=True) if isinstance(a, np.ndarray) else a for a in args
+        ]
+        if read_x:
+            parts = [
+                dask.delayed(_apply, pure=True)(
+                    function, x, Y, w, mask, self.select, *args
+                )
+                for x, Y, w, mask in self.blocks
+            ]
+        else:
+            parts = [
+                dask.delayed(_apply_without_x, pure=True)(
+                    function, Y, w, mask, self.select, *args
+                )
+                for _, Y, w, mask in self.blocks
+            ]
+        (total,) = dask.compute(_tree_sum(parts))
+        return total
+
+    # -- what the epoch loop asks of the data ------------------------------------
+
+    def batch_epoch(
+        self, loss, rule, X, Y, sample_weight, order, W, active, learning_rate,
+        config, slots, count, grad, target_loss, path,
+    ):  # fmt: skip
+        """``_kernels.run_epoch`` for the full batch: one map-reduce for the
+        gradient and the loss, then the update on the client."""
+        sums = self.map_reduce(gradient_sums, loss, W, active, config)
+        grad[...] = sums[:, :-1]
+        target_loss[...] = sums[:, -1]
+        apply_batch_gradient(
+            rule, W, grad, self.shape[0], active, learning_rate, config, slots,
+            count, path,
+        )  # fmt: skip
+
+    def mean_loss(self, loss, W, config):
+        """Each target's weighted mean loss at ``W``."""
+        if not W.any():
+            sums = self.map_reduce(
+                zero_model_loss_sums, loss, W.shape[0], config, read_x=False
+            )
+        else:
+            sums = self.map_reduce(loss_sums, loss, W, config)
+        return sums / self.shape[0]
+
+    def covariance_matvec(self, fit_intercept):
+        """``v, out -> out = C v`` for the scaled covariance ``C`` of
+        ``_step_size``: the Gram matrix gathered in one pass when it is small,
+        else one map-reduce per product."""
+        n_samples = self.shape[0]
+        size = self.shape[1] + int(fit_intercept)
+        if size <= MAX_GRAM_SIZE:
+            covariance = self.map_reduce(weighted_gram, fit_intercept) / n_samples
+
+            def matvec(v, out):
+                np.matmul(v, covariance, out=out)
+
+        else:
+
+            def matvec(v, out):
+                out[...] = self.map_reduce(gram_matvec_sums, fit_intercept, v)
+                out /= n_samples
+
+        return matvec
+
+
+def _apply_without_x(function, Y, w, mask, select, *args):
+    return function(Y, w, _chunk_rows(mask, select), *args)
