@@ -9,7 +9,7 @@ EXTRAS ?= test,torch,dask
 
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test lint bench bench-dask docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ docs: $(DOCS_STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The batch solver on a two-worker Dask LocalCluster (docs: Scaling out).
+bench-dask: $(STAMP)
+	$(PY) benchmarks/scaling_out.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/auto_examples

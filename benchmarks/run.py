@@ -27,10 +27,11 @@ class Row(NamedTuple):
     theirs: float
     target: float | None = None  # the ratio ours / theirs must not exceed it
     note: str = ""
+    unit: str = "s"  # or "bytes"
 
     @property
     def ratio(self):
-        return self.ours / self.theirs
+        return self.ours / self.theirs if self.theirs else float("nan")
 
 
 def median_time(fn, repeats):
@@ -184,6 +185,7 @@ def reach_least_squares_rows(n_samples, n_features):
                 ours["x_bytes"],
                 0.1,
                 f"MSE {gap:+.1e} relative" if dtype == "float32" else "",
+                unit="bytes",
             )
         )
     rows.append(
@@ -192,6 +194,7 @@ def reach_least_squares_rows(n_samples, n_features):
             exact["extra"],
             "size of X",
             exact["x_bytes"],
+            unit="bytes",
         )
     )
     return rows
@@ -235,7 +238,7 @@ def first_fit_rows(repeats):
 
 def print_table(rows):
     def amount(row, value):
-        if row.peer == "size of X":
+        if row.unit == "bytes":
             return f"{value / 1e6:.0f} MB"
         return f"{value * 1e3:.1f} ms" if value < 10 else f"{value:.1f} s"
 

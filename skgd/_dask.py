@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
     _check_sample_weight,
 )
 
-from ._dask_chunks import DaskChunks, is_dask_collection
+from ._dask_chunks import DaskChunks, input_checks, is_dask_collection
 
 __all__ = ["is_dask_collection"]
 
@@ -180,23 +180,19 @@ def training_rows(estimator, X, Y, y, sample_weight, *, early_stopping):
     ``DaskChunks`` (``validation_rows`` is ``None`` without early stopping).
 
     ``sample_weight`` is a dask array (``checked_sample_weight``). One pass
-    over ``X`` makes the checks ``validate_data`` makes in memory. Each row's
-    weight is normalised to mean 1 over its side of the split; the targets
-    ``Y``, the weights and the split stay on the cluster (persisted).
+    over ``X`` makes the checks ``validate_data`` makes in memory. The weights
+    are normalised to mean 1 over each side of the split; the targets ``Y``,
+    the weights and the split stay on the cluster (persisted).
     """
     import dask
     import dask.array as da
 
     # Persisted first, so that every later graph reads them in one form.
     Y, sample_weight = dask.persist(Y.astype(X.dtype), sample_weight)
-    x_nan, x_inf, y_nan, y_inf, w_bad, w_negative, w_sum = dask.compute(
-        da.isnan(X).any(),
-        da.isinf(X).any(),
-        da.isnan(Y).any(),
-        da.isinf(Y).any(),
-        (~da.isfinite(sample_weight)).any(),
-        (sample_weight < 0).any(),
-        sample_weight.sum(),
+    n_samples = X.shape[0]
+    everything = DaskChunks((X, Y, sample_weight, None), n_samples)
+    x_nan, x_inf, y_nan, y_inf, w_bad, w_negative, w_sum = everything.map_reduce(
+        input_checks
     )
     _raise_if_not_finite("X", x_nan, x_inf, X.dtype)
     _raise_if_not_finite("y", y_nan, y_inf, Y.dtype)
@@ -204,41 +200,21 @@ def training_rows(estimator, X, Y, y, sample_weight, *, early_stopping):
         raise ValueError("Input sample_weight contains NaN or infinity.")
     if w_negative:
         raise ValueError("Negative values in data passed to `sample_weight`")
-
-    n_samples = X.shape[0]
-    rows = (X.chunks[0],)
-    if early_stopping:
-        # The split of the in-memory fit, drawn from the targets and weights.
-        y_local, w_local = dask.compute(y, sample_weight)
-        train, validation = estimator._validation_split(w_local, y_local)
-        is_train = np.zeros(n_samples, dtype=bool)
-        is_train[train] = True
-        scales = [len(s) / w_local[s].sum() for s in (train, validation)]
-        mask = da.from_array(is_train, chunks=rows)
-        weights = da.where(mask, sample_weight * scales[0], sample_weight * scales[1])
-        n_train, select = len(train), True
-    else:
-        mask = da.ones(n_samples, dtype=bool, chunks=rows)
-        weights = sample_weight * (n_samples / w_sum)
-        n_train, select = n_samples, None
-    weights, mask = dask.persist(weights, mask)
-    blocks = list(
-        zip(
-            X.to_delayed(optimize_graph=False).ravel(),
-            Y.to_delayed(optimize_graph=False).ravel(),
-            weights.to_delayed(optimize_graph=False).ravel(),
-            mask.to_delayed(optimize_graph=False).ravel(),
-            strict=True,
-        )
-    )
-    n_features = X.shape[1]
-    train = DaskChunks(blocks, n_train, n_features, X.dtype, select)
     if not early_stopping:
-        return train, None
-    validation = DaskChunks(
-        blocks, n_samples - n_train, n_features, X.dtype, select=False
+        everything.weight_scale = n_samples / w_sum
+        return everything, None
+
+    # The split of the in-memory fit, drawn from the targets and the weights.
+    y_local, w_local = dask.compute(y, sample_weight)
+    train, validation = estimator._validation_split(w_local, y_local)
+    is_train = np.zeros(n_samples, dtype=bool)
+    is_train[train] = True
+    mask = da.from_array(is_train, chunks=(X.chunks[0],)).persist()
+    arrays = (X, Y, sample_weight, mask)
+    return tuple(
+        DaskChunks(arrays, len(rows), select, len(rows) / w_local[rows].sum())
+        for rows, select in ((train, True), (validation, False))
     )
-    return train, validation
 
 
 def map_rows(estimator, method, X, n_outputs, dtype=None):

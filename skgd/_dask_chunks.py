@@ -11,6 +11,8 @@ This module imports Dask only inside the functions that need it, so importing
 skgd never imports Dask.
 """
 
+import uuid
+
 import numpy as np
 
 from ._kernels import accumulate_gradient, gram_matvec
@@ -30,32 +32,41 @@ def is_dask_collection(obj):
     return not isinstance(obj, type) and callable(getattr(obj, "__dask_graph__", None))
 
 
-def _chunk_rows(mask, select):
+def _chunk_rows(n_rows, mask, select):
     """The rows of a chunk that a fit uses: all, or those whose split ``mask``
     (True for training, False for validation) equals ``select``."""
     if select is None:
-        return np.arange(len(mask), dtype=np.int64)
+        return np.arange(n_rows, dtype=np.int64)
     return np.flatnonzero(mask == select).astype(np.int64, copy=False)
 
 
-def _apply(function, x, Y, w, mask, select, *args):
-    rows = _chunk_rows(mask, select)
-    return function(np.ascontiguousarray(x), Y, w, rows, *args)
+def _apply(function, x, Y, w, mask, select, weight_scale, *args):
+    rows = _chunk_rows(len(Y), mask, select)
+    return function(np.ascontiguousarray(x), Y, w * weight_scale, rows, *args)
+
+
+def _apply_without_x(function, Y, w, mask, select, weight_scale, *args):
+    rows = _chunk_rows(len(Y), mask, select)
+    return function(Y, w * weight_scale, rows, *args)
 
 
 def _add(*parts):
     return sum(parts[1:], parts[0])
 
 
-def _tree_sum(parts):
-    import dask
+def _tree_sum(layer, keys, name):
+    """Add tasks summing the results of ``keys`` to ``layer``, ``SPLIT_EVERY``
+    at a time; return the key of the total."""
+    from dask.task_spec import Task, TaskRef
 
-    while len(parts) > 1:
-        parts = [
-            dask.delayed(_add, pure=True)(*parts[i : i + SPLIT_EVERY])
-            for i in range(0, len(parts), SPLIT_EVERY)
-        ]
-    return parts[0]
+    level = 0
+    while len(keys) > 1:
+        groups = [keys[i : i + SPLIT_EVERY] for i in range(0, len(keys), SPLIT_EVERY)]
+        keys = [f"{name}-sum-{level}-{i}" for i in range(len(groups))]
+        for key, group in zip(keys, groups, strict=True):
+            layer[key] = Task(key, _add, *map(TaskRef, group))
+        level += 1
+    return keys[0]
 
 
 # -- what a chunk computes -----------------------------------------------------
@@ -101,50 +112,93 @@ def gram_matvec_sums(x, Y, w, rows, fit_intercept, v):
     return out * len(rows)
 
 
+def _row_chunk_keys(array):
+    """The key of each chunk of rows of a dask array chunked along rows only."""
+    keys = array.__dask_keys__()
+    return [key[0] for key in keys] if array.ndim == 2 else keys
+
+
+def input_checks(x, Y, w, rows):
+    """What ``validate_data`` checks in memory, as sums over the chunks:
+    ``[X has NaN, X has inf, Y has NaN, Y has inf, a weight is not finite, a
+    weight is negative, sum of the weights]``."""
+    return np.array(
+        [
+            np.isnan(x).any(),
+            np.isinf(x).any(),
+            np.isnan(Y).any(),
+            np.isinf(Y).any(),
+            not np.isfinite(w).all(),
+            (w < 0).any(),
+            w.sum(),
+        ],
+        dtype=np.float64,
+    )
+
+
 class DaskChunks:
     """The rows of a fit, chunk by chunk on a Dask cluster.
 
-    ``blocks`` holds, per chunk, Dask delayed objects ``(x, Y, w, mask)``: the
-    chunk of ``X``, of the kernels' target matrix, of the sample weights
-    (normalised to mean 1 over the rows of the fit that the row belongs to) and
-    of the early-stopping split (True: training row). ``select`` picks the rows:
-    ``None`` for all, ``True`` for the training rows, ``False`` for the
-    validation rows. Quacks like ``X`` where the epoch loop needs it: ``shape``
-    and ``dtype``.
+    ``arrays`` are dask arrays with the same row chunks: ``X``, the kernels'
+    target matrix ``Y``, the sample weights and the early-stopping split
+    (True: training row; ``None`` without a split), persisted or not. The fit
+    uses the rows whose split equals ``select`` (all when ``None``), weighted
+    by ``weight_scale`` times their weight, which makes their mean weight 1.
+    Quacks like ``X`` where the epoch loop needs it: ``shape`` and ``dtype``.
     """
 
-    def __init__(self, blocks, n_samples, n_features, dtype, select=None):
-        self.blocks = blocks
+    def __init__(self, arrays, n_samples, select=None, weight_scale=1.0):
+        from dask.highlevelgraph import HighLevelGraph
+
+        X = arrays[0]
+        # The arrays' graph, merged once; each map-reduce refers to the chunks
+        # by key.
+        given = [a for a in arrays if a is not None]
+        self.graph = HighLevelGraph.merge(*(a.__dask_graph__() for a in given))
+        keys = [
+            [None] * X.numblocks[0] if a is None else _row_chunk_keys(a) for a in arrays
+        ]
+        self.blocks = list(zip(*keys, strict=True))
+        self.arrays = arrays
         self.select = select
-        self.shape = (n_samples, n_features)
-        self.dtype = np.dtype(dtype)
+        self.weight_scale = float(weight_scale)
+        self.shape = (n_samples, X.shape[1])
+        self.dtype = X.dtype
 
     def map_reduce(self, function, *args, read_x=True):
         """``sum`` over the chunks of ``function(x, Y, w, rows, *args)``,
         computed on the cluster; with ``read_x=False``, ``function(Y, w, rows,
         *args)`` (a task that does not load the chunk of ``X``)."""
         import dask
+        from dask.delayed import Delayed
+        from dask.highlevelgraph import HighLevelGraph
+        from dask.task_spec import DataNode, Task, TaskRef
 
-        # An array argument is one task, sent once to each worker that needs it,
-        # instead of a copy inside every chunk's task.
-        args = [
-            dask.delayed(a, pure=True) if isinstance(a, np.ndarray) else a for a in args
-        ]
-        if read_x:
-            parts = [
-                dask.delayed(_apply, pure=True)(
-                    function, x, Y, w, mask, self.select, *args
-                )
-                for x, Y, w, mask in self.blocks
-            ]
-        else:
-            parts = [
-                dask.delayed(_apply_without_x, pure=True)(
-                    function, Y, w, mask, self.select, *args
-                )
-                for _, Y, w, mask in self.blocks
-            ]
-        (total,) = dask.compute(_tree_sum(parts))
+        # The tasks are written out rather than built with dask.delayed, which
+        # costs more than scheduling them. An array argument is one task, sent
+        # once to each worker, not a copy inside every chunk's task.
+        name = f"skgd-{function.__name__}-{uuid.uuid4().hex}"
+        layer = {}
+        for k, arg in enumerate(args):
+            if isinstance(arg, np.ndarray):
+                key = f"{name}-arg-{k}"
+                layer[key] = DataNode(key, arg)
+                args = (*args[:k], TaskRef(key), *args[k + 1 :])
+        apply, data = (
+            (_apply, slice(0, 4)) if read_x else (_apply_without_x, slice(1, 4))
+        )
+        parts = [f"{name}-{i}" for i in range(len(self.blocks))]
+        for key, block in zip(parts, self.blocks, strict=True):
+            chunk = [None if k is None else TaskRef(k) for k in block[data]]
+            layer[key] = Task(
+                key, apply, function, *chunk, self.select, self.weight_scale, *args
+            )
+        root = _tree_sum(layer, parts, name)
+        graph = HighLevelGraph(
+            {**self.graph.layers, name: layer},
+            {**self.graph.dependencies, name: set(self.graph.layers)},
+        )
+        (total,) = dask.compute(Delayed(root, graph, layer=name), optimize_graph=False)
         return total
 
     # -- what the epoch loop asks of the data ------------------------------------
@@ -192,7 +246,3 @@ class DaskChunks:
                 out /= n_samples
 
         return matvec
-
-
-def _apply_without_x(function, Y, w, mask, select, *args):
-    return function(Y, w, _chunk_rows(mask, select), *args)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).parents[1] / "benchmarks" / "run.py"
 
 
@@ -43,3 +45,25 @@ def test_benchmark_smoke_run_prints_the_table():
             assert difference < 1e-12, name
     mse_gap = float(re.search(r"epochs; MSE (\S+) relative", out)[1])
     assert 0 <= mse_gap <= 1e-6
+
+
+def test_scaling_out_smoke_run_prints_the_table():
+    pytest.importorskip("distributed")
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / "scaling_out.py"), "--quick"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
+    for row in (
+        "batch epoch, Dask",
+        "scheduling overhead per epoch, 100 chunks",
+        "out-of-core batch epoch, .npy stack",
+        "peak memory of a worker",
+        "client's peak memory above its start",
+    ):
+        assert row in out
+    # The Dask fit and the in-memory fit make the same updates.
+    difference = float(re.search(r"coef differ by (\S+)", out)[1])
+    assert difference < 1e-12
