@@ -140,7 +140,8 @@ def out_of_core_rows(client, n_samples, worker_memory, repeats):
         client_extra = memory("VmHWM") - client_start
         worker_peak = max(client.run(memory, "VmHWM").values())
 
-        X_local, y_local = dask.compute(X, y)
+        # Read into the client's memory by the client, not through a worker.
+        X_local, y_local = dask.compute(X, y, scheduler="threads")
         theirs = epoch_time(
             gd_fitter(X_local, y_local, "batch", 1e-3, n_jobs=2), repeats
         )

@@ -187,10 +187,12 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._checked_sample_weight(sample_weight, X, y)
         early_stopping = self.early_stopping and not partial
         if is_dask_collection(X):
-            # The kernels' data: the rows on the cluster, chunk by chunk.
+            # The kernels' data: the rows on the cluster, chunk by chunk, with
+            # their targets and normalised weights.
             data, validation = training_rows(
                 self, X, Y, y, sample_weight, early_stopping=early_stopping
             )
+            Y = sample_weight = None
             if validation is not None:
                 scores = self._validation_scores(validation, None, None)
                 validation = Validation(validation, None, None, scores)
@@ -319,6 +321,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """The fitted model's objective (loss plus penalty, as in
         ``loss_history_``) on ``(X, y)`` at each ``W`` of the stack ``params``
         of shape (n_points, n_targets, n_features + 1)."""
+        if is_dask_collection(X):
+            raise TypeError(
+                "Loss surfaces are computed in memory; pass a sample of the "
+                "rows, for example X[:10_000].compute()."
+            )
         X, Y, y = self._training_arrays(X, y)
         sample_weight = _mean_one(self._checked_sample_weight(sample_weight, X, y))
         l2, l1 = self._penalty_strengths()

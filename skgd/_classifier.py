@@ -20,9 +20,9 @@ from ._classification_losses import CLASSIFICATION_LOSSES
 from ._dask import (
     check_training_data,
     class_weight_of_samples,
+    classes_of,
     is_dask_collection,
     map_rows,
-    unique_labels,
 )
 from ._dask_chunks import DaskChunks
 from ._docstrings import fill_shared_docs
@@ -207,9 +207,11 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. C-contiguous float32 or float64 arrays, and CSR
-            matrices of those dtypes, are used without a copy.
+            matrices of those dtypes, are used without a copy. A Dask array or
+            DataFrame (``solver="batch"`` only) is fitted where its chunks
+            lie, by a map-reduce per epoch; see :doc:`/scaling_out`.
         y : array-like of shape (n_samples,)
             Class labels (strings, integers, ...).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -226,7 +228,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             The fitted estimator.
         """
         X, y = self._validate_training_data(X, y, reset=True)
-        self.classes_ = unique_labels(y) if is_dask_collection(y) else np.unique(y)
+        self.classes_ = classes_of(y) if is_dask_collection(y) else np.unique(y)
         Y = self._encode(y, X.dtype)
         self._n_targets = Y.shape[1]
         W = self._initial_params(
@@ -243,8 +245,9 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A chunk of training data (a Dask collection: ``solver="batch"``
+            only, one map-reduce over its chunks).
         y : array-like of shape (n_samples,)
             Its class labels.
         classes : array-like of shape (n_classes,), default=None
@@ -325,8 +328,8 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples. A Dask collection gives a lazy dask array.
 
         Returns
         -------
@@ -360,8 +363,8 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples. A Dask collection gives a lazy dask array.
 
         Returns
         -------
@@ -449,12 +452,23 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         check_classification_targets(y)
         return X, y
 
+    def _check_n_classes(self):
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                "The number of classes has to be greater than one; got "
+                f"{n_classes} class"
+            )
+        return n_classes
+
     def _encode(self, y, dtype):
         """The kernels' targets: one column of +-1 for two classes; one column
         per class otherwise, one-hot for the multinomial and +-1 for
         one-vs-rest."""
         if is_dask_collection(y):
-            n_columns = 1 if len(self.classes_) == 2 else len(self.classes_)
+            # Labels outside classes_ are found by the chunks' tasks.
+            n_classes = self._check_n_classes()
+            n_columns = 1 if n_classes == 2 else n_classes
             return y.map_blocks(
                 self._encode,
                 dtype,
@@ -468,12 +482,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
                 f"y has labels {unknown.tolist()} that are not in classes_ "
                 f"{self.classes_.tolist()}."
             )
-        n_classes = len(self.classes_)
-        if n_classes < 2:
-            raise ValueError(
-                "The number of classes has to be greater than one; got "
-                f"{n_classes} class"
-            )
+        n_classes = self._check_n_classes()
         if n_classes == 2:
             Y = np.where(y == self.classes_[1], 1.0, -1.0)[:, np.newaxis]
         else:

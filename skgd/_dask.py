@@ -10,8 +10,10 @@ Dask is imported only inside these functions, which run only when an estimator
 is given a Dask collection.
 """
 
+import warnings
+
 import numpy as np
-import pandas as pd
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -20,8 +22,6 @@ from sklearn.utils.validation import (
 )
 
 from ._dask_chunks import DaskChunks, input_checks, is_dask_collection
-
-__all__ = ["is_dask_collection"]
 
 
 def _as_dask_array(data, name):
@@ -51,23 +51,28 @@ def _rows_aligned(data, X, name):
     chunks of ``X``."""
     import dask.array as da
 
-    if is_dask_collection(data):
+    on_cluster = is_dask_collection(data)
+    if on_cluster:
         data = _as_dask_array(data, name)
         _known_row_chunks(data, name)
     else:
         data = np.asarray(data)
-        data = da.from_array(data, chunks=(X.chunks[0],) + data.shape[1:])
-    if data.shape[0] != X.shape[0]:
+    if data.ndim == 0 or data.shape[0] != X.shape[0]:
         raise ValueError(
             "Found input variables with inconsistent numbers of samples: "
-            f"[{X.shape[0]}, {data.shape[0]}]"
+            f"[{X.shape[0]}, {data.shape[0] if data.ndim else 1}]"
         )
-    return data.rechunk((X.chunks[0],) + tuple(-1 for _ in data.shape[1:]))
+    chunks = (X.chunks[0],) + data.shape[1:]
+    if not on_cluster:
+        return da.from_array(data, chunks=chunks)
+    return data.rechunk(chunks)
 
 
 def check_features(estimator, X, *, reset):
     """``X`` as a 2-D float dask array whose rows are its only chunked axis,
     with ``n_features_in_`` and ``feature_names_in_`` set or checked."""
+    import pandas as pd
+
     # scikit-learn reads the names of in-memory frames only: an empty pandas
     # frame with the same columns stands for a dask DataFrame.
     columns = getattr(X, "columns", None)
@@ -88,8 +93,10 @@ def check_features(estimator, X, *, reset):
                 "of 1 is required."
             )
     if X.dtype not in (np.float32, np.float64):
-        if X.dtype.kind not in "biu":
-            raise ValueError(f"X has dtype {X.dtype}; expected numbers.")
+        if X.dtype.kind not in "biuf":
+            raise ValueError(
+                f"X has dtype {X.dtype}; expected numbers (bool, integer or float)."
+            )
         X = X.astype(np.float64)
     _check_n_features(estimator, X, reset=reset)
     return X.rechunk({1: -1})
@@ -114,13 +121,19 @@ def check_training_data(estimator, X, y, *, reset, multi_output):
     X = check_features(estimator, X, reset=reset)
     y = _rows_aligned(y, X, "y")
     if y.ndim == 2 and y.shape[1] == 1 and not multi_output:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=4,
+        )
         y = y[:, 0]
     if y.ndim != 1 and not multi_output:
         raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
     return X, y
 
 
-def unique_labels(y):
+def classes_of(y):
     """The sorted labels of a dask ``y`` (one pass over ``y``), checked to be
     classes (``check_classification_targets``)."""
     import dask.array as da
@@ -132,11 +145,11 @@ def unique_labels(y):
 
 def class_weight_of_samples(class_weight, classes, y):
     """Each sample's class weight (``compute_class_weight``), lazily."""
+    import dask
     import dask.array as da
 
     if class_weight == "balanced":
-        labels, counts = da.unique(y, return_counts=True)
-        labels, counts = labels.compute(), counts.compute()
+        labels, counts = dask.compute(*da.unique(y, return_counts=True))
         weights = np.zeros(len(classes))
         weights[np.searchsorted(classes, labels)] = len(y) / (len(labels) * counts)
     else:
@@ -200,6 +213,8 @@ def training_rows(estimator, X, Y, y, sample_weight, *, early_stopping):
         raise ValueError("Input sample_weight contains NaN or infinity.")
     if w_negative:
         raise ValueError("Negative values in data passed to `sample_weight`")
+    if w_sum == 0:
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     if not early_stopping:
         everything.weight_scale = n_samples / w_sum
         return everything, None
@@ -221,12 +236,13 @@ def map_rows(estimator, method, X, n_outputs, dtype=None):
     """``method`` (a prediction method of the fitted ``estimator``) on each chunk
     of rows of a Dask ``X``, lazily: a dask array of shape (n_samples,) when
     ``n_outputs`` is ``None``, else (n_samples, n_outputs), of ``dtype`` (by
-    default the float dtype of ``X``)."""
-    columns = getattr(X, "columns", None)
+    default, that of the method's result on a row of zeros)."""
     X = check_features(estimator, X, reset=False)
-    dtype = X.dtype if dtype is None else dtype
-    if columns is not None:
-        method = _NamedColumns(method, list(columns))
+    if hasattr(estimator, "feature_names_in_"):
+        method = _NamedColumns(method, list(estimator.feature_names_in_))
+    if dtype is None:
+        # What the method gives on chunks of X's dtype.
+        dtype = method(np.zeros((1, X.shape[1]), dtype=X.dtype)).dtype
     meta = np.empty((0,) if n_outputs is None else (0, n_outputs), dtype=dtype)
     if n_outputs is None:
         return X.map_blocks(method, drop_axis=1, dtype=dtype, meta=meta)
@@ -243,4 +259,6 @@ class _NamedColumns:
         self.method, self.columns = method, columns
 
     def __call__(self, chunk):
+        import pandas as pd
+
         return self.method(pd.DataFrame(chunk, columns=self.columns))

@@ -5,7 +5,8 @@ samples. Each chunk of rows sums its own part where it lives (a task running
 the same compiled kernel as in memory, ``_kernels.accumulate_gradient``), the
 partial sums are added on the cluster in a tree, and only the sum comes back:
 an array of shape (n_targets, n_features + 2). The parameters go out the same
-way, once per worker. ``X`` never leaves the workers.
+way, once per worker. ``X`` never leaves the workers (a chunk moves between
+workers only if Dask's scheduler decides so, as for any task).
 
 This module imports Dask only inside the functions that need it, so importing
 skgd never imports Dask.
@@ -22,14 +23,17 @@ from ._threads import apply_batch_gradient
 SPLIT_EVERY = 8
 #: Above this many columns (features plus intercept) ``learning_rate="auto"``
 #: runs its power iteration as one map-reduce per iteration instead of
-#: gathering the (size, size) weighted Gram matrix in one pass.
-MAX_GRAM_SIZE = 4096
+#: gathering the (size, size) weighted Gram matrix in one pass (8 MB a partial
+#: sum at this size).
+MAX_GRAM_SIZE = 1024
 
 
 def is_dask_collection(obj):
-    """Whether ``obj`` is a Dask collection (array, DataFrame, Series), by the
-    Dask collection protocol, without importing Dask."""
-    return not isinstance(obj, type) and callable(getattr(obj, "__dask_graph__", None))
+    """Whether ``obj`` is one of Dask's own collections (array, DataFrame,
+    Series), without importing Dask. Other types that speak Dask's protocol
+    (xarray, pint) go through scikit-learn's validation as before."""
+    module = type(obj).__module__.split(".")[0]
+    return module in ("dask", "dask_expr") and hasattr(obj, "__dask_graph__")
 
 
 def _chunk_rows(n_rows, mask, select):
@@ -99,16 +103,18 @@ def zero_model_loss_sums(Y, w, rows, loss, n_targets, config):
 def weighted_gram(x, Y, w, rows, fit_intercept):
     """``sum_i w_i x_i x_i^T`` over ``rows``, each row augmented with a 1 under
     ``fit_intercept``."""
-    x = x[rows].astype(np.float64)
-    if fit_intercept:
-        x = np.column_stack([x, np.ones(len(x))])
-    return (x * w[rows, np.newaxis]).T @ x
+    size = x.shape[1] + int(fit_intercept)
+    augmented = np.ones((len(rows), size))
+    augmented[:, : x.shape[1]] = x[rows]
+    return (augmented * w[rows, np.newaxis]).T @ augmented
 
 
 def gram_matvec_sums(x, Y, w, rows, fit_intercept, v):
-    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_kernels.gram_matvec``)."""
-    out = np.empty_like(v)
-    gram_matvec(np.ascontiguousarray(x[rows]), w[rows], fit_intercept, v, out)
+    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_kernels.gram_matvec``,
+    which takes the mean)."""
+    out = np.zeros_like(v)
+    if len(rows):
+        gram_matvec(np.ascontiguousarray(x[rows]), w[rows], fit_intercept, v, out)
     return out * len(rows)
 
 
@@ -144,7 +150,7 @@ class DaskChunks:
     (True: training row; ``None`` without a split), persisted or not. The fit
     uses the rows whose split equals ``select`` (all when ``None``), weighted
     by ``weight_scale`` times their weight, which makes their mean weight 1.
-    Quacks like ``X`` where the epoch loop needs it: ``shape`` and ``dtype``.
+    Quacks like ``X`` where the epoch loop needs it: ``shape``.
     """
 
     def __init__(self, arrays, n_samples, select=None, weight_scale=1.0):
@@ -159,11 +165,9 @@ class DaskChunks:
             [None] * X.numblocks[0] if a is None else _row_chunk_keys(a) for a in arrays
         ]
         self.blocks = list(zip(*keys, strict=True))
-        self.arrays = arrays
         self.select = select
         self.weight_scale = float(weight_scale)
         self.shape = (n_samples, X.shape[1])
-        self.dtype = X.dtype
 
     def map_reduce(self, function, *args, read_x=True):
         """``sum`` over the chunks of ``function(x, Y, w, rows, *args)``,
@@ -178,12 +182,13 @@ class DaskChunks:
         # costs more than scheduling them. An array argument is one task, sent
         # once to each worker, not a copy inside every chunk's task.
         name = f"skgd-{function.__name__}-{uuid.uuid4().hex}"
-        layer = {}
+        layer, task_args = {}, []
         for k, arg in enumerate(args):
             if isinstance(arg, np.ndarray):
                 key = f"{name}-arg-{k}"
                 layer[key] = DataNode(key, arg)
-                args = (*args[:k], TaskRef(key), *args[k + 1 :])
+                arg = TaskRef(key)
+            task_args.append(arg)
         apply, data = (
             (_apply, slice(0, 4)) if read_x else (_apply_without_x, slice(1, 4))
         )
@@ -191,7 +196,7 @@ class DaskChunks:
         for key, block in zip(parts, self.blocks, strict=True):
             chunk = [None if k is None else TaskRef(k) for k in block[data]]
             layer[key] = Task(
-                key, apply, function, *chunk, self.select, self.weight_scale, *args
+                key, apply, function, *chunk, self.select, self.weight_scale, *task_args
             )
         root = _tree_sum(layer, parts, name)
         graph = HighLevelGraph(

@@ -21,7 +21,8 @@ SOLVER_PARAMETERS = """\
         each summing the gradient over its own rows (at least 20,000 rows a
         thread). ``None`` means 1 unless in a :func:`joblib.parallel_backend`
         context; ``-1`` means all processors. The stochastic solvers' updates
-        are sequential and run on one thread.
+        are sequential and run on one thread. Not used on a Dask array, whose
+        chunks are summed by the cluster's workers.
 
     optimizer : str or optimizer instance, default="sgd"
         How a gradient becomes an update: ``"sgd"``, ``"momentum"``,

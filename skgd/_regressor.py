@@ -159,9 +159,11 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. C-contiguous float32 or float64 arrays, and CSR
-            matrices of those dtypes, are used without a copy.
+            matrices of those dtypes, are used without a copy. A Dask array or
+            DataFrame (``solver="batch"`` only) is fitted where its chunks
+            lie, by a map-reduce per epoch; see :doc:`/scaling_out`.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -195,8 +197,9 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A chunk of training data (a Dask collection: ``solver="batch"``
+            only, one map-reduce over its chunks).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Its targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -225,8 +228,8 @@ class GDRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples. A Dask collection gives a lazy dask array.
 
         Returns
         -------

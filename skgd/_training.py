@@ -344,7 +344,9 @@ def run_epochs(
     path = np.empty((n_path,) + W.shape, dtype=W.dtype)
     grad = np.empty(W.shape)
     target_loss = np.empty(W.shape[0])
-    order = np.arange(n_samples)
+    # The full batch on a cluster takes no order (and the client holds
+    # nothing of the size of the data).
+    order = np.arange(0 if isinstance(X, DaskChunks) else n_samples)
     shuffle = settings.shuffle and batch_size < n_samples
     zero_model_loss = evaluate_loss(
         settings.loss, X, Y, sample_weight, np.zeros_like(W), config

@@ -218,6 +218,50 @@ def test_dask_dataframe(client, problem):
     assert_allclose(predicted, in_memory.predict(frame.drop(columns="y")))
 
 
+def test_in_memory_targets_and_weights_with_empty_chunks(client, problem):
+    """A dask X (filtered: some chunks are empty) with y and sample weights in
+    memory; a warm start continues from the previous fit."""
+    X, y, weights = problem
+    rows = np.arange(len(y))
+    keep = (X[:, 0] > 0.6) & ((rows < 200) | (rows >= 400))  # chunk 1 is empty
+    X_dask = da.from_array(X, chunks=(200, 6))[da.from_array(keep, chunks=200)]
+    X_dask.compute_chunk_sizes()
+    assert 0 in X_dask.chunks[0]
+    params = dict(max_iter=15, warm_start=True, learning_rate="auto")
+    in_memory = GDRegressor(**params).fit(X[keep], y[keep], weights[keep])
+    on_cluster = GDRegressor(**params).fit(X_dask, y[keep], weights[keep])
+    assert_same_fit(in_memory, on_cluster)
+    in_memory.fit(X[keep], y[keep], weights[keep])
+    on_cluster.fit(X_dask, y[keep], weights[keep])
+    assert on_cluster.n_iter_ == 15
+    assert_same_fit(in_memory, on_cluster)
+
+
+@pytest.mark.filterwarnings("ignore:Dask currently has limited support")
+def test_classifier_on_a_dask_dataframe(client, problem):
+    X, y, _ = problem
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)])
+    labels = pd.Series(np.where(y > 1.0, "high", "low"), name="label")
+    in_memory = GDClassifier(max_iter=20).fit(frame, labels)
+    on_cluster = GDClassifier(max_iter=20).fit(
+        dd.from_pandas(frame, npartitions=3), dd.from_pandas(labels, npartitions=3)
+    )
+    assert_same_fit(in_memory, on_cluster)
+    assert_array_equal(on_cluster.feature_names_in_, frame.columns)
+
+
+def test_prediction_dtype_follows_the_computation(client, problem):
+    """Fitted in float64, predicting float32 chunks gives float64, as in memory."""
+    X, y, _ = problem
+    regressor = GDRegressor(max_iter=5).fit(X, np.column_stack([y, y]))
+    classifier = GDClassifier(max_iter=5).fit(X, np.digitize(y, [0.0, 2.0]))
+    X32 = X.astype(np.float32)
+    for method in (regressor.predict, classifier.predict_proba):
+        lazy = method(on_dask(X32))
+        assert lazy.dtype == method(X32).dtype == np.float64
+        assert lazy.compute().dtype == np.float64
+
+
 def test_batch_partial_fit_continues_on_the_cluster(client, problem):
     X, y, _ = problem
     in_memory, on_cluster = GDRegressor(optimizer="adam"), GDRegressor(optimizer="adam")
@@ -286,10 +330,14 @@ def test_bad_input(client, problem, make_input, message):
         GDRegressor().fit(X_dask, y_dask)
 
 
-def test_negative_weights_and_stochastic_fit_are_refused(client, problem):
+def test_bad_weights_and_stochastic_fit_are_refused(client, problem):
     X, y, weights = problem
     with pytest.raises(ValueError, match="Negative values in data passed to"):
         GDRegressor().fit(on_dask(X), on_dask(y), sample_weight=on_dask(-weights))
+    with pytest.raises(ValueError, match="at least one non-zero number"):
+        GDRegressor().fit(on_dask(X), on_dask(y), sample_weight=on_dask(0 * weights))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        GDRegressor().fit(on_dask(X), y[:-1])
     with pytest.raises(ValueError, match="solver='batch', or call partial_fit"):
         GDRegressor(solver="sgd").fit(on_dask(X), on_dask(y))
 
