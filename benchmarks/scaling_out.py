@@ -19,6 +19,7 @@ once per fit (the input checks, the targets) cancel out.
 import argparse
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import dask
@@ -183,6 +184,22 @@ def out_of_core_rows(client, n_samples, worker_memory, repeats):
     return rows
 
 
+@contextmanager
+def local_cluster(memory_limit):
+    """A client of two single-threaded worker processes on loopback."""
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            memory_limit=memory_limit,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
 def main(quick):
     if quick:
         sizes, repeats, out_of_core = (40_000,), 1, 240_000
@@ -193,30 +210,10 @@ def main(quick):
         "LocalCluster: 2 worker processes x 1 thread, loopback; medians of "
         f"{repeats} runs; ratio = skgd on Dask / peer\n"
     )
-    rows = []
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=None,
-            memory_limit=4 * GiB,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        rows += in_memory_rows(sizes, repeats)
-        rows += overhead_rows(repeats)
+    with local_cluster(memory_limit=4 * GiB):
+        rows = in_memory_rows(sizes, repeats) + overhead_rows(repeats)
     # A cluster of its own, whose workers' memory is smaller than X.
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=None,
-            memory_limit=worker_memory,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(memory_limit=worker_memory) as client:
         rows += out_of_core_rows(client, out_of_core, worker_memory, repeats)
     print_table(rows)
 
