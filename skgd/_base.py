@@ -1,5 +1,7 @@
 """Machinery shared by the gradient-descent estimators."""
 
+import copy
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -10,12 +12,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
 
 from ._dask import checked_sample_weight, is_dask_collection, training_rows
-from ._history import history_frame
+from ._data_checks import check_feature_scales
+from ._history import HISTORY_MEMORY_BUDGET, history_frame
 from ._kernels import EpochConfig
 from ._losses import CURVATURE
+from ._rows import kernel_data
 from ._step_size import auto_learning_rate
 from ._training import EpochSettings, Validation, evaluate_loss, penalty, run_epochs
 from .optim import OPTIMIZERS, OptimizerState, _Optimizer, resolve_optimizer
@@ -26,9 +30,59 @@ SOLVERS = ("batch", "sgd", "minibatch")
 PENALTIES = ("l2", "l1", "elasticnet")
 
 
-def _mean_one(sample_weight):
-    """Weights rescaled to mean 1 (see ``_kernels``)."""
-    return sample_weight * (len(sample_weight) / sample_weight.sum())
+def _mean_one(sample_weight, rows=None):
+    """Weights rescaled to mean 1 over ``rows`` (all when ``None``), 0 on the
+    other rows (see ``_kernels``).
+
+    Divided by their largest first, so that neither the sum of huge weights
+    overflows nor the inverse of tiny ones: uniform weights become exactly 1.
+    """
+    if rows is None:
+        used = sample_weight
+    else:
+        used = sample_weight[rows]
+    used = used / used.max()
+    used *= len(used) / used.sum()
+    if rows is None:
+        return used
+    normalised = np.zeros_like(sample_weight)
+    normalised[rows] = used
+    return normalised
+
+
+class _NotBool(Interval):
+    """An ``Interval`` that refuses booleans (``True`` is an ``int`` to Python,
+    but never a batch size, an iteration count or a learning rate)."""
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, bool | np.bool_):
+            return False
+        return super().is_satisfied_by(val)
+
+
+def atomic_fit(method):
+    """Make a ``fit`` or ``partial_fit`` all or nothing: on any exception
+    (``KeyboardInterrupt`` too) the estimator is restored to its state before
+    the call, and the exception propagates.
+
+    The fit replaces the estimator's attributes rather than changing them in
+    place, so a shallow copy of ``__dict__`` is a snapshot; the random stream,
+    which the fit draws from, is copied whole.
+    """
+
+    @functools.wraps(method)
+    def fit_or_restore(self, *args, **kwargs):
+        snapshot = dict(self.__dict__)
+        if "_rng" in snapshot:
+            snapshot["_rng"] = copy.deepcopy(snapshot["_rng"])
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    return fit_or_restore
 
 
 class _EpochMonitor:
@@ -63,22 +117,22 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "solver": [StrOptions(set(SOLVERS))],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
+        "batch_size": [_NotBool(Integral, 1, None, closed="left")],
+        "n_jobs": [_NotBool(Integral, None, None, closed="neither"), None],
         "optimizer": [StrOptions(set(OPTIMIZERS)), _Optimizer],
         "learning_rate": [
             StrOptions({"auto"}),
-            Interval(Real, 0, None, closed="neither"),
+            _NotBool(Real, 0, None, closed="neither"),
         ],
         "lr_schedule": [StrOptions(set(SCHEDULES)), _Schedule, callable],
         "penalty": [StrOptions(set(PENALTIES)), None],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left"), None],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [_NotBool(Real, 0, None, closed="left")],
+        "l1_ratio": [_NotBool(Real, 0, 1, closed="both")],
+        "max_iter": [_NotBool(Integral, 1, None, closed="left")],
+        "tol": [_NotBool(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [_NotBool(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [_NotBool(Real, 0, 1, closed="neither")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "fit_intercept": ["boolean"],
@@ -120,7 +174,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """Parameters to start from, as ``W`` of shape (n_targets, n_features + 1).
 
         ``coef_init`` has the shape of ``coef_``: (n_features,) for a 1-D ``y``,
-        (n_targets, n_features) for a 2-D one.
+        (n_targets, n_features) for a 2-D one; with one target either.
         """
         if self.warm_start and hasattr(self, "coef_"):
             coef_init = self.coef_ if coef_init is None else coef_init
@@ -131,6 +185,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         W = np.zeros((n_targets, n_features + 1), dtype=dtype)
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=dtype)
+            _assert_all_finite(coef_init, input_name="coef_init")
+            if n_targets == 1 and coef_init.size == n_features:
+                # The tutorials' w of shape (1,) for a y of shape (n, 1).
+                coef_init = coef_init.reshape(shape)
             if coef_init.shape != shape:
                 raise ValueError(
                     f"coef_init has shape {coef_init.shape}; expected {shape}, the "
@@ -139,6 +197,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             W[:, :-1] = coef_init
         if intercept_init is not None and self.fit_intercept:
             intercept_init = np.asarray(intercept_init, dtype=dtype)
+            _assert_all_finite(intercept_init, input_name="intercept_init")
             if intercept_init.size not in (1, n_targets) or intercept_init.ndim > 1:
                 raise ValueError(
                     f"intercept_init has shape {intercept_init.shape}; expected a "
@@ -153,7 +212,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
         return np.ascontiguousarray(np.column_stack([coef, intercept]))
 
-    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2, loss):
+    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2, loss, n_rows):
         if self.learning_rate != "auto":
             return float(self.learning_rate)
         if optimizer.default_learning_rate is not None:
@@ -163,6 +222,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             sample_weight,
             self.fit_intercept,
             self.solver,
+            batch_size=self.batch_size,
+            n_rows=n_rows,
             l2=l2,
             curvature=CURVATURE[loss],
         )
@@ -177,6 +238,12 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         are continued.
         """
         append = partial and hasattr(self, "loss_history_")
+        if append and getattr(self, "_recorded", self.record) != self.record:
+            raise ValueError(
+                f"record changed from {self._recorded!r} to {self.record!r} since "
+                "the last call: partial_fit continues the histories as they were "
+                "recorded. Call fit to start new ones."
+            )
         max_iter = 1 if partial else self.max_iter
         # One random stream across warm-started fits and partial_fit calls, so
         # that every epoch gets a fresh permutation.
@@ -186,6 +253,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         sample_weight = self._checked_sample_weight(sample_weight, X, y)
         early_stopping = self.early_stopping and not partial
+        rows = None
         if is_dask_collection(X):
             # The kernels' data: the rows on the cluster, chunk by chunk, with
             # their targets and normalised weights.
@@ -194,41 +262,49 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             )
             Y = sample_weight = None
             if validation is not None:
-                scores = self._validation_scores(validation, None, None)
+                scores = self._validation_scores(validation, None, None, None)
                 validation = Validation(validation, None, None, scores)
         else:
+            if not append:
+                check_feature_scales(X, getattr(self, "feature_names_in_", None))
             validation = None
             if early_stopping:
-                train, val = self._validation_split(sample_weight, y)
+                # Training and validation rows of X itself, without a copy.
+                rows, val = self._validation_split(sample_weight, y)
+                val_weight = _mean_one(sample_weight, val)
                 validation = Validation(
-                    X[val],
-                    Y[val],
-                    _mean_one(sample_weight[val]),
-                    scores=self._validation_scores(X[val], Y[val], sample_weight[val]),
+                    X,
+                    Y,
+                    val_weight,
+                    scores=self._validation_scores(X, Y, val_weight, val),
+                    rows=val,
                 )
-                X, Y, y = X[train], Y[train], y[train]
-                sample_weight = sample_weight[train]
                 if metadata is not None:
-                    metadata = {"sample_weight": sample_weight}
-            sample_weight = _mean_one(sample_weight)
+                    metadata = {"sample_weight": sample_weight[rows]}
+            sample_weight = _mean_one(sample_weight, rows)
             data = X
 
         loss = self._training_loss()
         optimizer = resolve_optimizer(self.optimizer)
         schedule = resolve_schedule(self.lr_schedule)
         l2, l1 = self._penalty_strengths()
+        n_rows = data.shape[0] if rows is None else len(rows)
         # "auto" is resolved on the first call's data and kept by partial_fit.
-        if not (append and self.learning_rate == "auto"):
-            self.learning_rate_ = self._resolve_learning_rate(
-                data, sample_weight, optimizer, l2, loss
+        if append and self.learning_rate == "auto":
+            learning_rate = self.learning_rate_
+        else:
+            learning_rate = self._resolve_learning_rate(
+                data, sample_weight, optimizer, l2, loss, n_rows
             )
         state = self._optimizer_state(optimizer, W.shape, continued=append)
+        # The histories may already take memory from earlier partial_fit calls.
+        budget = HISTORY_MEMORY_BUDGET - (self._history_bytes() if append else 0)
         settings = EpochSettings(
             loss=loss,
             optimizer=optimizer,
             schedule=schedule,
-            batch_size=self._batch_size(data.shape[0]),
-            learning_rate=self.learning_rate_,
+            batch_size=self._batch_size(n_rows),
+            learning_rate=learning_rate,
             max_iter=max_iter,
             tol=None if partial else self.tol,
             n_iter_no_change=self.n_iter_no_change,
@@ -240,6 +316,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             verbose=self.verbose,
             first_epoch=self.n_iter_ if append else 0,
             n_jobs=self.n_jobs,
+            continued=append,
+            history_budget=budget,
             **self._loss_parameters(),
         )
         context = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
@@ -258,11 +336,14 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             (slots, count),
             validation=validation,
             monitor=monitor,
+            rows=rows,
         )
 
+        self.learning_rate_ = learning_rate
         for name, value in self._fitted_attributes(W, None).items():
             setattr(self, name, value)
         result.history.store(self, append=append, squeeze=self._squeeze_targets)
+        self._recorded = self.record
         self.optimizer_ = optimizer
         self.optimizer_state_ = OptimizerState(slots, int(count[0]))
         previous_updates = self.t_ if append and hasattr(self, "t_") else 0
@@ -275,12 +356,19 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._warn_about(result, max_iter, partial)
         return self
 
+    def _history_bytes(self):
+        """Memory taken by the recorded parameters."""
+        return sum(
+            getattr(getattr(self, name, None), "nbytes", 0)
+            for name in ("coef_history_", "intercept_history_")
+        )
+
     def _validation_split(self, sample_weight, y):
         """The indices ``(train, validation)`` of early stopping's split.
 
         Samples of zero weight count for nothing on either side: they stay in
         training, and the validation set is drawn from the others (so its
-        weights never sum to zero).
+        weights never sum to zero). Both are sorted.
         """
         weighted = np.flatnonzero(sample_weight > 0)
         train, validation = train_test_split(
@@ -289,7 +377,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             random_state=self._rng,
             stratify=self._stratify(y[weighted]),
         )
-        return np.concatenate([train, np.flatnonzero(sample_weight == 0)]), validation
+        # In the data's order: the solvers visit it so when not shuffling.
+        train = np.concatenate([train, np.flatnonzero(sample_weight == 0)])
+        return np.sort(train), np.sort(validation)
 
     def _optimizer_state(self, optimizer, shape, continued):
         """The state of the last call when ``partial_fit`` continues it, else new."""
@@ -339,9 +429,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         )
         loss = self._training_loss()
         values = np.empty(len(params))
+        rows = np.arange(X.shape[0])
+        dtype, X = X.dtype, kernel_data(X)
         for k, W in enumerate(params):
-            W = np.ascontiguousarray(W, dtype=X.dtype)
-            losses = evaluate_loss(loss, X, Y, sample_weight, W, config)
+            W = np.ascontiguousarray(W, dtype=dtype)
+            losses = evaluate_loss(loss, X, Y, sample_weight, W, config, rows)
             values[k] = (losses + penalty(W, l2, l1)).sum()
         return values
 
@@ -354,18 +446,31 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """What to stratify the validation split on (``None``: no stratification)."""
         return None
 
-    def _validation_scores(self, X, Y, sample_weight):
-        """Extra validation columns of the history: ``{name: function of W}``."""
+    def _validation_scores(self, X, Y, sample_weight, rows):
+        """Extra validation columns of the history, ``{name: function of W}``,
+        on the ``rows`` of ``X`` (all when ``None``)."""
         return None
 
     def _warn_about(self, result, max_iter, partial):
         if result.stop_reason == "diverged":
             warnings.warn(
                 f"The loss diverged after {result.history.n_epochs} epochs with "
-                f"learning_rate={self.learning_rate_:.4g}: the learning rate is too "
-                "large for the scale of the data. Scale the features (for example "
-                "with StandardScaler in a Pipeline), lower the learning rate, or use "
-                "learning_rate='auto'. The parameters of the best epoch are kept.",
+                f"learning_rate={self.learning_rate_:.4g}: it grew instead of "
+                "shrinking, so the learning rate is too large for the scale of the "
+                "data. Lower the learning rate, scale the features (for example "
+                "with StandardScaler in a Pipeline), or use learning_rate='auto'. "
+                "The parameters of the best epoch are kept.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+            return
+        if result.rising is not None:
+            first, last = result.rising
+            warnings.warn(
+                f"The training loss was still rising when the fit ended (from "
+                f"{first:.4g} to {last:.4g} over its last epochs), although it "
+                f"ended below its start: learning_rate={self.learning_rate_:.4g} "
+                "may be too large. Lower it, or look at loss_history_.",
                 ConvergenceWarning,
                 stacklevel=5,
             )

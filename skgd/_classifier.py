@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import _fit_context
 from sklearn.linear_model._base import LinearClassifierMixin
@@ -15,7 +16,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD
+from ._base import BaseGD, atomic_fit
 from ._classification_losses import CLASSIFICATION_LOSSES
 from ._dask import (
     check_training_data,
@@ -25,6 +26,7 @@ from ._dask import (
     map_rows,
 )
 from ._dask_chunks import DaskChunks
+from ._data_checks import check_csr_structure
 from ._docstrings import fill_shared_docs
 
 #: The losses a user names; ``"multinomial"`` is what ``"log_loss"`` becomes
@@ -33,17 +35,26 @@ LOSSES = sorted(set(CLASSIFICATION_LOSSES) - {"multinomial"})
 PROBABILISTIC_LOSSES = ("log_loss", "modified_huber")
 
 
+#: Rows scored at a time by ``_accuracy_sums`` (bounds the copy of ``X[rows]``).
+_ROWS_PER_BLOCK = 8192
+
+
 def _accuracy_sums(X, Y, sample_weight, rows, W):
     """``[sum of the weights of the rows W classifies correctly, sum of the
     weights]`` over ``rows`` (all rows when ``None``) of the encoded ``Y``."""
-    if rows is not None:
-        X, Y, sample_weight = X[rows], Y[rows], sample_weight[rows]
-    scores = X @ W[:, :-1].T + W[:, -1]
-    if W.shape[0] == 1:
-        correct = (scores[:, 0] > 0) == (Y[:, 0] > 0)
-    else:
-        correct = scores.argmax(axis=1) == Y.argmax(axis=1)
-    return np.array([np.dot(correct, sample_weight), sample_weight.sum()])
+    if rows is None:
+        rows = np.arange(X.shape[0])
+    sums = np.zeros(2)
+    for start in range(0, len(rows), _ROWS_PER_BLOCK):
+        block = rows[start : start + _ROWS_PER_BLOCK]
+        scores = X[block] @ W[:, :-1].T + W[:, -1]
+        Y_block, weights = Y[block], sample_weight[block]
+        if W.shape[0] == 1:
+            correct = (scores[:, 0] > 0) == (Y_block[:, 0] > 0)
+        else:
+            correct = scores.argmax(axis=1) == Y_block.argmax(axis=1)
+        sums += [np.dot(correct, weights), weights.sum()]
+    return sums
 
 
 def _has_probabilities(estimator):
@@ -202,6 +213,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @atomic_fit
     def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
         """Fit the model by gradient descent.
 
@@ -237,6 +249,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         return self._fit_epochs(X, Y, y, sample_weight, W, partial=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @atomic_fit
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over the given samples, continuing from the current fit.
 
@@ -297,6 +310,8 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             check_is_fitted(self)
             n_outputs = None if len(self.classes_) == 2 else len(self.classes_)
             return map_rows(self, self.decision_function, X, n_outputs)
+        if sp.issparse(X) and X.format == "csr":
+            check_csr_structure(X)
         return super().decision_function(X)
 
     def predict(self, X):
@@ -395,12 +410,25 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         sample_weight = super()._checked_sample_weight(sample_weight, X, y)
         if self.class_weight is None:
             return sample_weight
+        if isinstance(self.class_weight, dict):
+            values = np.array(list(self.class_weight.values()), dtype=np.float64)
+            if not (np.isfinite(values).all() and (values >= 0).all()):
+                raise ValueError(
+                    "class_weight must give each class a finite, non-negative "
+                    f"weight; got {self.class_weight!r}."
+                )
         if is_dask_collection(y):
             return sample_weight * class_weight_of_samples(
                 self.class_weight, self.classes_, y
             )
         weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        return sample_weight * weights[np.searchsorted(self.classes_, y)]
+        sample_weight = sample_weight * weights[np.searchsorted(self.classes_, y)]
+        if not sample_weight.any():
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives every sample a weight "
+                "of 0: there is nothing to fit."
+            )
+        return sample_weight
 
     def _stratify(self, y):
         """The labels, when every class can be on both sides of the split."""
@@ -414,7 +442,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         )
         return y if feasible else None
 
-    def _validation_scores(self, X, Y, sample_weight):
+    def _validation_scores(self, X, Y, sample_weight, rows):
         if isinstance(X, DaskChunks):
 
             def accuracy(W):
@@ -424,7 +452,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         else:
 
             def accuracy(W):
-                correct, total = _accuracy_sums(X, Y, sample_weight, None, W)
+                correct, total = _accuracy_sums(X, Y, sample_weight, rows, W)
                 return float(correct / total)
 
         return {"val_accuracy": accuracy}
@@ -449,6 +477,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             dtype=[np.float64, np.float32],
             order="C",
         )
+        check_csr_structure(X)
         check_classification_targets(y)
         return X, y
 

@@ -1,6 +1,14 @@
 """What one fit records, and how it becomes fitted attributes."""
 
+import warnings
+
 import numpy as np
+
+#: Bytes the parameter histories (``coef_history_`` and
+#: ``intercept_history_``) of one estimator may take, over all its
+#: ``partial_fit`` calls. Past it the parameters are no longer recorded (the
+#: losses still are) and a warning says from which epoch on.
+HISTORY_MEMORY_BUDGET = 256 * 2**20
 
 #: Columns of ``history_``, in order; the validation columns only with early
 #: stopping (``val_accuracy`` for classifiers).
@@ -27,22 +35,41 @@ class FitHistory:
         Record the parameters after every epoch, after every update, or not at all.
     validation_columns : list of str
         The validation columns recorded (``val_loss`` and scores), if any.
+    budget : float, default=inf
+        Bytes the recorded parameters may take; past them the parameters of
+        later epochs are not recorded (``truncated`` tells).
     """
 
-    def __init__(self, W, record, validation_columns):
+    def __init__(self, W, record, validation_columns, budget=np.inf):
         self.record = record
         names = ["loss", *validation_columns, "learning_rate", "n_updates", "time"]
         self.columns = {name: [] for name in names}
         self.params = [W[np.newaxis].copy()] if record else []
+        self.budget = budget
+        self.used = sum(p.nbytes for p in self.params)
+        self.truncated = False
+
+    def fits(self, n_bytes):
+        """Whether ``n_bytes`` more of parameters fit in the budget."""
+        return not self.truncated and self.used + n_bytes <= self.budget
 
     def add_epoch(self, *, W, path, **values):
         """Record a finished epoch; ``path`` holds ``W`` after every update."""
         for name, column in self.columns.items():
             column.append(values[name])
-        if self.record == "epoch":
-            self.params.append(W[np.newaxis].copy())
-        elif self.record == "update":
-            self.params.append(path.copy())
+        if not self.record:
+            return
+        params = W[np.newaxis] if self.record == "epoch" else path
+        if params.shape[0] == 0 or not self.fits(params.nbytes):
+            self.truncated = True
+            return
+        self.params.append(params.copy())
+        self.used += params.nbytes
+
+    @property
+    def n_recorded_epochs(self):
+        """Epochs whose parameters were recorded."""
+        return max(len(self.params) - 1, 0)
 
     @property
     def n_epochs(self):
@@ -92,7 +119,12 @@ class FitHistory:
         estimator.val_loss_history_ = columns.get("val_loss")
 
         coef_history = intercept_history = None
-        if self.record:
+        if append and getattr(estimator, "_history_truncated", False):
+            # The budget ran out in an earlier call: the histories stay the
+            # prefix they are.
+            coef_history = estimator.coef_history_
+            intercept_history = estimator.intercept_history_
+        elif self.record:
             params = np.concatenate(self.params)
             coef_history = np.ascontiguousarray(params[..., :-1])
             intercept_history = params[..., -1].copy()
@@ -108,6 +140,20 @@ class FitHistory:
                 )
         estimator.coef_history_ = coef_history
         estimator.intercept_history_ = intercept_history
+        was_truncated = append and getattr(estimator, "_history_truncated", False)
+        estimator._history_truncated = was_truncated or self.truncated
+        if self.truncated and not was_truncated:
+            first_missing = first_epoch + self.n_recorded_epochs
+            warnings.warn(
+                f"The parameter histories reached their memory budget of "
+                f"{HISTORY_MEMORY_BUDGET / 2**20:.0f} MiB: coef_history_ and "
+                f"intercept_history_ stop before epoch {first_missing}, whose "
+                "parameters and those of later epochs are not recorded "
+                "(loss_history_ has every epoch). Use record='epoch' instead of "
+                "'update', or record=None.",
+                UserWarning,
+                stacklevel=6,
+            )
 
 
 def history_frame(columns):

@@ -335,12 +335,11 @@ def run_epoch(
 
 
 @numba.njit(**JIT)
-def mean_loss(loss, X, Y, sample_weight, W, config, out):
-    """Each target's weighted mean loss at ``W``, into ``out``."""
+def mean_loss(loss, X, Y, sample_weight, rows, W, config, out):
+    """Each target's weighted mean loss over ``rows`` at ``W``, into ``out``."""
     numba.literally(loss)
     out[:] = 0.0
-    n_samples = n_rows(X)
-    for i in range(n_samples):
+    for i in rows:
         shared = _shared(loss, X, i, W)
         for t in range(W.shape[0]):
             value = loss_and_derivative(
@@ -352,7 +351,7 @@ def mean_loss(loss, X, Y, sample_weight, W, config, out):
                 shared,
             )[0]
             out[t] += sample_weight[i] * value
-    out /= n_samples
+    out /= max(rows.shape[0], 1)
 
 
 @numba.njit(**JIT)

@@ -108,6 +108,18 @@ JOINT_LOSSES = {"multinomial"}
 #: perceptron's criterion): an epoch started at zero is no candidate for the
 #: best one.
 TRIVIAL_AT_ZERO = {"perceptron"}
+#: Losses with a Lipschitz gradient: full-batch gradient descent with a step
+#: below ``2 / L`` decreases them at every epoch, so any rise is a sign of a
+#: step too large (the others zigzag around their kinks).
+SMOOTH_LOSSES = {
+    "squared_error",
+    "huber",
+    "squared_epsilon_insensitive",
+    "log_loss",
+    "multinomial",
+    "squared_hinge",
+    "modified_huber",
+}
 
 
 def loss_and_derivative(loss, prediction, y, epsilon, quantile, shared):

@@ -4,11 +4,12 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD
+from ._base import BaseGD, _NotBool, atomic_fit
 from ._dask import check_training_data, is_dask_collection, map_rows
+from ._data_checks import check_csr_structure
 from ._docstrings import fill_shared_docs
 from ._losses import REGRESSION_LOSSES
 
@@ -98,8 +99,8 @@ class GDRegressor(RegressorMixin, BaseGD):
     _parameter_constraints: dict = {
         **BaseGD._parameter_constraints,
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
-        "epsilon": [Interval(Real, 0, None, closed="left")],
-        "quantile": [Interval(Real, 0, 1, closed="neither")],
+        "epsilon": [_NotBool(Real, 0, None, closed="left")],
+        "quantile": [_NotBool(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -154,6 +155,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @atomic_fit
     def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
         """Fit the model by gradient descent.
 
@@ -186,6 +188,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         return self._fit_epochs(X, Y, y, sample_weight, W, partial=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @atomic_fit
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over the given samples, continuing from the current fit.
 
@@ -243,6 +246,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
+        check_csr_structure(X)
         return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
 
     def _loss_parameters(self):
@@ -272,6 +276,7 @@ class GDRegressor(RegressorMixin, BaseGD):
             multi_output=True,
             y_numeric=True,
         )
+        check_csr_structure(X)
         Y = np.ascontiguousarray(y.reshape(len(y), -1), dtype=X.dtype)
         self._set_target_shape(y, Y, reset)
         return X, Y, y

@@ -13,9 +13,9 @@ error, ``"huber"``, ``"squared_epsilon_insensitive"``, ``"squared_hinge"`` and
 (Bohning's bound). The non-smooth losses get the squared error's step, a
 scale-aware starting point: they need a decaying schedule to converge.
 
-A single sample's loss has ``L_i = c * w_i * ||x_i||**2``; stochastic solvers use
-``1 / max_i L_i``, as scikit-learn's SAG does, which bounds every mini-batch's
-curvature too.
+A single sample's loss has ``L_i = c * w_i * ||x_i||**2``; the per-sample solver
+uses ``1 / max_i L_i``, as scikit-learn's SAG does, and the mini-batch solver the
+expected smoothness of its batches (``auto_learning_rate``).
 """
 
 import numpy as np
@@ -64,20 +64,57 @@ def largest_eigenvalue(X, sample_weight, fit_intercept):
     return eigenvalue
 
 
-def auto_learning_rate(X, sample_weight, fit_intercept, solver, l2=0.0, curvature=2.0):
+def auto_learning_rate(
+    X,
+    sample_weight,
+    fit_intercept,
+    solver,
+    *,
+    batch_size=1,
+    n_rows=None,
+    l2=0.0,
+    curvature=2.0,
+):
     """The safe step ``1 / L`` for ``solver`` on this data (see module docstring).
 
     ``curvature`` is the loss's largest second derivative in the prediction
     (2 for the squared error, 1/4 for the log loss); ``L`` is proportional to
     it. An L2 penalty ``(l2 / 2) * ||coef||**2`` adds ``l2`` to ``L``.
+    ``n_rows`` counts the rows in use when the others have weight 0 (the
+    validation rows of early stopping); by default all rows are.
+
+    A mini-batch of ``b`` of the ``n`` rows, drawn without replacement, has the
+    expected smoothness (Gower et al., "SGD: General Analysis and Improved
+    Rates", ICML 2019, Prop. 3.8)
+    ``L(b) = n (b - 1) / (b (n - 1)) L + (n - b) / (b (n - 1)) L_max``, where
+    ``L`` is the full batch's constant and ``L_max`` the largest sample's: the
+    step is the per-sample one at ``b = 1``, the full batch's at ``b = n``, and
+    grows in between.
     """
-    if solver == "batch":
-        spread = largest_eigenvalue(X, sample_weight, fit_intercept)
-    else:
-        spread = max_weighted_squared_row_norm(
+    n_total = X.shape[0]
+    n = n_total if n_rows is None else n_rows
+    b = n if solver == "batch" else 1 if solver == "sgd" else min(batch_size, n)
+    smooth = worst = 0.0
+    if b > 1:
+        # The covariance is a mean over all rows; rows of weight 0 count in it.
+        spread = largest_eigenvalue(X, sample_weight, fit_intercept) * (n_total / n)
+        smooth = curvature * spread
+    if b < n:
+        worst = curvature * max_weighted_squared_row_norm(
             kernel_data(X), sample_weight, fit_intercept
         )
-    lipschitz = curvature * spread
+    if b >= n:
+        lipschitz = smooth
+    elif b == 1:
+        lipschitz = worst
+    else:
+        lipschitz = (n * (b - 1) * smooth + (n - b) * worst) / (b * (n - 1))
     lipschitz += l2
+    if not np.isfinite(lipschitz):
+        raise ValueError(
+            "Floating-point overflow: the squared norms of the rows of X are not "
+            "finite in float64, so learning_rate='auto' has no step to offer. "
+            "Scaling input data with StandardScaler or MinMaxScaler might help."
+        )
     # All-zero data (no intercept) has a zero gradient: any step is safe.
     return 1.0 / lipschitz if lipschitz > 0.0 else 1.0

@@ -25,14 +25,14 @@ def n_batch_threads(n_jobs, n_samples):
 
 
 class ThreadedBatchEpoch:
-    """``run_epoch`` for ``batch_size == n_samples`` on ``n_threads`` threads.
+    """``run_epoch`` for the full batch of ``rows`` on ``n_threads`` threads.
 
     Use as a context manager (the threads end with it); call it with
     ``run_epoch``'s arguments.
     """
 
-    def __init__(self, n_threads, n_samples, W):
-        self.shares = np.array_split(np.arange(n_samples), n_threads)
+    def __init__(self, n_threads, rows, W):
+        self.shares = np.array_split(rows, n_threads)
         self.grads = np.zeros((n_threads, *W.shape))
         self.losses = np.zeros((n_threads, W.shape[0]))
         self.pool = ThreadPoolExecutor(n_threads, thread_name_prefix="skgd")

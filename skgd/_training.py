@@ -4,6 +4,7 @@ Python runs once per epoch; everything per sample or per batch happens inside
 the compiled kernel.
 """
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -16,19 +17,28 @@ from ._dask_chunks import DaskChunks
 from ._history import FitHistory
 from ._jit import CompileTimeName
 from ._kernels import EpochConfig, mean_loss, run_epoch
-from ._losses import JOINT_LOSSES, TRIVIAL_AT_ZERO
+from ._losses import JOINT_LOSSES, SMOOTH_LOSSES, TRIVIAL_AT_ZERO
 from ._rows import CSR, kernel_data
 from ._sparse_kernels import lazy_sgd_epoch, sparse_epoch
 from ._threads import ThreadedBatchEpoch, n_batch_threads
 from .schedules import Adaptive
 
-#: A loss this many times above the loss of the first epoch (or of the all-zero
-#: model, whichever is larger) counts as divergence ...
+#: A recorded loss this many times above the loss at the starting parameters
+#: (or of the all-zero model, whichever is larger) is divergence at once.
 DIVERGENCE_FACTOR = 1e4
-#: ... and so does a loss this many times above the best one (and above the
-#: loss it started from) when the stopping rule fires: the loss has been
-#: growing, not levelling off.
-RISE_FACTOR = 2.0
+#: A noisy fit (a stochastic solver, an adaptive optimizer, a non-smooth loss)
+#: that started better than the all-zero model may end this many times its
+#: recent excess over the start above the start before it counts as diverged:
+#: the noise band of a solver that sits around the optimum it started next to.
+NOISE_BAND = 3.0
+#: The recent losses rise when their least-squares slope is this many standard
+#: errors above zero (and the rise exceeds ``tol``) ...
+RISING_T_STATISTIC = 3.0
+#: ... over the last ``max(n_iter_no_change + 1, MIN_TREND_WINDOW)`` epochs.
+MIN_TREND_WINDOW = 5
+#: Losses within this fraction of the reference scale of the start are equal
+#: (rounding, float32 parameters).
+START_SLACK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,11 @@ class EpochSettings:
     verbose: int
     first_epoch: int = 0  # epochs run by earlier partial_fit calls
     n_jobs: int | None = None  # threads of the batch solver (joblib's meaning)
+    # partial_fit after earlier calls: the loss at the start is not measured
+    # (the all-zero model's stands in for it) and the end is not judged.
+    continued: bool = False
+    # Bytes the parameter histories may take (see ``_history``).
+    history_budget: float = math.inf
 
     @property
     def joint_targets(self):
@@ -63,6 +78,17 @@ class EpochSettings:
     def trivial_at_zero(self):
         """Whether all-zero parameters minimise the loss trivially."""
         return self.loss in TRIVIAL_AT_ZERO
+
+    def exact_descent(self, full_batch):
+        """Whether the losses are free of noise: full-batch steps of plain
+        gradient descent or momentum on a smooth loss. Such a fit that ends
+        above its start diverged, by any margin; the others (stochastic
+        batches, adaptive steps, kinks) get a noise band."""
+        return (
+            full_batch
+            and self.optimizer._rule in ("sgd", "momentum")
+            and self.loss in SMOOTH_LOSSES
+        )
 
     def kernel_config(self, batch_size):
         return EpochConfig(
@@ -87,7 +113,8 @@ def penalty(W, l2, l1):
 
 
 class Validation(NamedTuple):
-    """The held-out data of early stopping.
+    """The held-out data of early stopping: the ``rows`` of ``X`` (``None``:
+    all of them; ``X`` is not copied), their targets and weights.
 
     ``scores`` names extra columns of the history, each with its function of
     ``W`` (the classifier's ``{"val_accuracy": ...}``).
@@ -97,6 +124,7 @@ class Validation(NamedTuple):
     Y: np.ndarray
     sample_weight: np.ndarray
     scores: Mapping[str, Callable] | None = None
+    rows: np.ndarray | None = None
 
     def columns(self):
         return ["val_loss", *(self.scores or {})]
@@ -104,7 +132,7 @@ class Validation(NamedTuple):
     def evaluate(self, settings, W, config):
         """Each target's loss at ``W``, and the scores."""
         losses = evaluate_loss(
-            settings.loss, self.X, self.Y, self.sample_weight, W, config
+            settings.loss, self.X, self.Y, self.sample_weight, W, config, self.rows
         )
         scores = {name: score(W) for name, score in (self.scores or {}).items()}
         return losses, scores
@@ -117,14 +145,23 @@ class EpochsResult:
         str  # "converged", "max_iter", "diverged", "early_stopping", "callback"
     )
     n_updates: int
+    #: ``(first, last)`` recent losses of a fit that was still rising when it
+    #: ended without diverging (``None`` otherwise).
+    rising: tuple | None = None
 
 
-def evaluate_loss(loss, X, Y, sample_weight, W, config):
-    """Each target's weighted mean loss at ``W`` (float64, one per target)."""
+def evaluate_loss(loss, X, Y, sample_weight, W, config, rows=None):
+    """Each target's weighted mean loss at ``W`` over ``rows`` of ``X`` (all
+    rows when ``None``), as float64, one per target."""
     if isinstance(X, DaskChunks):
         return X.mean_loss(CompileTimeName(loss), W, config)
+    X = kernel_data(X)
+    if rows is None:
+        rows = np.arange(X.shape[0] if isinstance(X, np.ndarray) else len(Y))
     out = np.empty(W.shape[0])
-    mean_loss(CompileTimeName(loss), kernel_data(X), Y, sample_weight, W, config, out)
+    mean_loss(
+        CompileTimeName(loss), X, Y, sample_weight, rows, W, config, out
+    )  # fmt: skip
     return out
 
 
@@ -155,12 +192,26 @@ class _Targets:
     under a loss that couples them (the multinomial), where all targets form
     one group. The methods take and return per-group values; ``W`` rows are
     per target.
+
+    Divergence is judged against the loss at the starting parameters
+    (``start_loss``, measured before any update) and against the loss of the
+    all-zero model (the scale of the problem):
+
+    - a non-finite loss or parameter, or a loss ``DIVERGENCE_FACTOR`` times
+      above the larger of the two, diverges at once;
+    - when the stopping rule fires, a loss above the start is diverged, and
+      one that is still rising (``_rising``) is not converged: the
+      epochs go on;
+    - at the end of the fit the loss at the final parameters is measured: above
+      the start (beyond the noise band of a noisy fit, ``_band``), or above it
+      and rising, is diverged.
     """
 
-    def __init__(self, W, zero_model_loss, settings, early_stopping):
+    def __init__(self, W, start_loss, zero_model_loss, settings, early_stopping, exact):
         n_targets = W.shape[0]
         self.settings = settings
         self.early_stopping = early_stopping
+        self.exact = exact
         joint = settings.joint_targets
         self.group_of = np.zeros(n_targets, int) if joint else np.arange(n_targets)
         n_groups = self.group_of.max() + 1
@@ -171,12 +222,25 @@ class _Targets:
             for _ in range(n_groups)
         ]
         self.multipliers = np.ones(n_groups)  # the adaptive schedule's reductions
-        self.best_loss = np.full(n_groups, np.inf)
+        self.start_loss = self.per_group(start_loss)
+        self.zero_model_loss = self.per_group(zero_model_loss)
+        self.reference = np.maximum(self.start_loss, self.zero_model_loss)
+        # A trivial loss started at zero (the perceptron's 0) is judged only on
+        # non-finite values, and its zero start is no candidate for the best.
+        self.judged = np.array(
+            [
+                not (settings.trivial_at_zero and not W[self.members(g)].any())
+                for g in range(n_groups)
+            ]
+        )
+        # The start counts as seen: a fit that never improves on it goes back
+        # to it.
+        self.best_loss = np.where(self.judged, self.start_loss, np.inf)
         self.best_W = W.copy()  # at the start of the best training epoch
         self.best_val_loss = np.full(n_groups, np.inf)
         self.best_val_W = W.copy()  # at the end of the best validation epoch
-        self.zero_model_loss = self.per_group(zero_model_loss)
-        self.reference = None
+        self.window = max(settings.n_iter_no_change + 1, MIN_TREND_WINDOW)
+        self.recent = [[] for _ in range(n_groups)]  # the last ``window`` losses
 
     def per_group(self, per_target):
         """Sum per-target values over each group."""
@@ -198,8 +262,6 @@ class _Targets:
 
     def update(self, losses, val_losses, start_W, W):
         """Apply the rules after a recorded epoch whose losses are finite."""
-        if self.reference is None:
-            self.reference = np.maximum(losses, self.zero_model_loss)
         for g in np.flatnonzero(self.active):
             rows = self.members(g)
             if self.settings.trivial_at_zero and not start_W[rows].any():
@@ -208,30 +270,83 @@ class _Targets:
                 # The loss was measured along the epoch, from its start.
                 self.best_loss[g] = losses[g]
                 self.best_W[rows] = start_W[rows]
+            self.recent[g] = [*self.recent[g], losses[g]][-self.window :]
             if self.early_stopping and val_losses[g] < self.best_val_loss[g]:
                 self.best_val_loss[g] = val_losses[g]
                 self.best_val_W[rows] = W[rows]
-            monitored = val_losses[g] if self.early_stopping else losses[g]
-            stalled = self.rules[g].no_improvement(monitored)
-            if stalled and self._reduce_step(g):
-                continue
-            # Rising: back above where it started and twice its best. (A loss
-            # oscillating near 0, as the hinge's with a constant step, is not
-            # rising; a loss whose start is 0, as the perceptron's at zero,
-            # diverges only to non-finite values.)
-            rising = (
-                stalled
-                and 0.0 < self.reference[g] < losses[g]
-                and losses[g] > RISE_FACTOR * self.best_loss[g]
-            )
-            exploding = 0.0 < self.reference[g] * DIVERGENCE_FACTOR < losses[g]
-            if exploding or rising:
+            if self._exploding(g, losses[g]):
                 self.freeze_diverged(g, W)
-            elif stalled:
+                continue
+            monitored = val_losses[g] if self.early_stopping else losses[g]
+            if not self.rules[g].no_improvement(monitored) or self._reduce_step(g):
+                continue
+            if self._above_start(g, losses[g]):
+                self.freeze_diverged(g, W)
+            elif self._rising(g):
+                # No improvement because the loss goes up: not converged.
+                self.rules[g].count = 0
+            else:
                 self.active[g] = False
                 self.reasons[g] = (
                     "early_stopping" if self.early_stopping else "converged"
                 )
+
+    def finish(self, final_losses, W):
+        """Judge each group that did not diverge by its loss at the final
+        parameters; return the ``(first, last)`` recent losses of a group
+        still rising without having diverged (``None`` if there is none)."""
+        final = self.per_group(final_losses)
+        rising = None
+        for g in range(len(self.active)):
+            if self.reasons[g] in ("diverged", "callback") or not self.judged[g]:
+                continue
+            going_up = self._rising(g)
+            above = final[g] > self.start_loss[g] + START_SLACK * self.reference[g]
+            if self._above_start(g, final[g]) or (self.exact and going_up and above):
+                self.freeze_diverged(g, W)
+            elif going_up:
+                rising = (self.recent[g][0], self.recent[g][-1])
+        return rising
+
+    def _exploding(self, g, loss):
+        return 0.0 < self.reference[g] * DIVERGENCE_FACTOR < loss
+
+    def _above_start(self, g, loss):
+        """Whether ``loss`` is above the start, beyond the noise band."""
+        if not (self.judged[g] and self.reference[g] > 0.0):
+            return False
+        slack = START_SLACK * self.reference[g]
+        return loss > self.start_loss[g] + self._band(g) + slack
+
+    def _band(self, g):
+        """How far above its start a noisy fit may sit: ``NOISE_BAND`` times
+        the recent losses' (median) excess over the start, for a start better
+        than the all-zero model and losses that stayed below the latter's.
+        Exact descent has none, nor has a fit started at zero: from there any
+        end above the start is a fit gone wrong."""
+        start, zero = self.start_loss[g], self.zero_model_loss[g]
+        if self.exact or not start < zero or not self.recent[g]:
+            return 0.0
+        level = float(np.median(self.recent[g]))
+        if level > zero:
+            return 0.0
+        return NOISE_BAND * max(0.0, level - start)
+
+    def _rising(self, g):
+        """Whether the recent losses trend upwards: a least-squares slope
+        ``RISING_T_STATISTIC`` standard errors above zero, and a rise over the
+        window above ``tol`` (and above rounding)."""
+        y = np.asarray(self.recent[g])
+        m = len(y)
+        if m < 3:
+            return False
+        x = np.arange(m) - (m - 1) / 2
+        slope = float(x @ (y - y.mean()) / (x @ x))
+        residuals = y - y.mean() - slope * x
+        standard_error = math.sqrt(residuals @ residuals / (m - 2) / (x @ x))
+        rise = slope * (m - 1)
+        smallest = max(self.settings.tol or 0.0, 1e-9 * self.reference[g])
+        return rise > smallest and slope > RISING_T_STATISTIC * standard_error
 
     def _reduce_step(self, t):
         """The adaptive schedule: a smaller step instead of a stop, while allowed."""
@@ -268,7 +383,7 @@ class _Targets:
         return "max_iter"
 
 
-def _epoch_kernel(X, W, settings, batch_size):
+def _epoch_kernel(X, W, settings, batch_size, order):
     """The compiled epoch for this data and solver, as a context manager
     giving a function with ``_kernels.run_epoch``'s arguments."""
     if isinstance(X, DaskChunks):
@@ -277,11 +392,11 @@ def _epoch_kernel(X, W, settings, batch_size):
         if settings.optimizer._rule == "sgd":
             return nullcontext(_lazy_sgd_epoch)
         return nullcontext(sparse_epoch)
-    n_samples = X.shape[0]
+    n_samples = len(order)
     if batch_size == n_samples:
         n_threads = n_batch_threads(settings.n_jobs, n_samples)
         if n_threads > 1:
-            return ThreadedBatchEpoch(n_threads, n_samples, W)
+            return ThreadedBatchEpoch(n_threads, order, W)
     return nullcontext(run_epoch)
 
 
@@ -295,6 +410,34 @@ def _lazy_sgd_epoch(
     )  # fmt: skip
 
 
+def _starting_losses(settings, X, Y, sample_weight, W, config, rows):
+    """Each target's loss at the all-zero model and at the starting ``W``
+    (with the penalty), measured before any update."""
+    zero_model_loss = evaluate_loss(
+        settings.loss, X, Y, sample_weight, np.zeros_like(W), config, rows
+    )
+    if not np.isfinite(zero_model_loss).all():
+        raise ValueError(
+            "Floating-point overflow: the loss of the all-zero model is not finite "
+            "in float64, so the targets are too large to be fitted. Scale the "
+            "targets, for example with sklearn.compose.TransformedTargetRegressor"
+            "(regressor, transformer=StandardScaler())."
+        )
+    if settings.continued or not W.any():
+        return zero_model_loss, zero_model_loss
+    start_loss = evaluate_loss(
+        settings.loss, X, Y, sample_weight, W, config, rows
+    ) + settings.penalty(W)
+    if not np.isfinite(start_loss).all():
+        raise ValueError(
+            "Floating-point overflow: the loss at the starting parameters "
+            "(coef_init and intercept_init, or the warm start) is not finite. "
+            "Start from smaller parameters, or scale the data with "
+            "StandardScaler or MinMaxScaler."
+        )
+    return zero_model_loss, start_loss
+
+
 def run_epochs(
     X,
     Y,
@@ -305,6 +448,7 @@ def run_epochs(
     optimizer_state,
     validation=None,
     monitor=None,
+    rows=None,
 ):
     """Run up to ``settings.max_iter`` epochs, updating ``W`` in place.
 
@@ -312,6 +456,8 @@ def run_epochs(
     ``sample_weight`` are on the cluster with it, and ``None`` here);
     ``_epoch_kernel`` picks the compiled epoch for it (the threaded full-batch
     epoch under ``settings.n_jobs``, the map-reduce over a Dask cluster).
+    ``rows`` are the training rows of ``X`` (all of them when ``None``),
+    visited in their order when the solver does not shuffle.
 
     ``optimizer_state`` is ``(slots, count)`` and is updated in place.
     ``validation`` (a ``Validation``) is the held-out data of early stopping.
@@ -320,17 +466,19 @@ def run_epochs(
     ``end_epoch`` returns true.
 
     Divergence of a target, or of the group of targets of a multinomial loss
-    (a non-finite loss or parameter, a loss
-    ``DIVERGENCE_FACTOR`` times too large, or a loss above its start and
-    ``RISE_FACTOR`` times its best when the stopping rule fires) stops it and
-    puts back its parameters from the start of its best epoch. An epoch that
-    produced non-finite values is not recorded.
+    (see ``_Targets``), stops it and puts back its parameters from the start of
+    its best epoch. An epoch that produced non-finite values is not recorded.
     """
-    n_samples = X.shape[0]
+    on_cluster = isinstance(X, DaskChunks)
+    if rows is None:
+        # The full batch on a cluster takes no order (and the client holds
+        # nothing of the size of the data).
+        rows = np.arange(0 if on_cluster else X.shape[0])
     # Sparse data as the kernels take it, once for the whole fit.
     X = kernel_data(X)
     if validation is not None:
         validation = validation._replace(X=kernel_data(validation.X))
+    n_samples = X.shape[0] if on_cluster else len(rows)
     batch_size = min(settings.batch_size, n_samples)
     n_batches = -(-n_samples // batch_size)
     config = settings.kernel_config(batch_size)
@@ -338,28 +486,39 @@ def run_epochs(
     rule = CompileTimeName(settings.optimizer._rule)
     slots, count = optimizer_state
     history = FitHistory(
-        W, settings.record, [] if validation is None else validation.columns()
+        W,
+        settings.record,
+        [] if validation is None else validation.columns(),
+        settings.history_budget,
     )
+    # The parameters after every update, if an epoch's worth fits the budget.
     n_path = n_batches if settings.record == "update" else 0
+    if not history.fits(n_path * W.nbytes):
+        n_path = 0
     path = np.empty((n_path,) + W.shape, dtype=W.dtype)
     grad = np.empty(W.shape)
     target_loss = np.empty(W.shape[0])
-    # The full batch on a cluster takes no order (and the client holds
-    # nothing of the size of the data).
-    order = np.arange(0 if isinstance(X, DaskChunks) else n_samples)
+    order = rows
     shuffle = settings.shuffle and batch_size < n_samples
-    zero_model_loss = evaluate_loss(
-        settings.loss, X, Y, sample_weight, np.zeros_like(W), config
+    zero_model_loss, start_loss = _starting_losses(
+        settings, X, Y, sample_weight, W, config, rows
     )
-    targets = _Targets(W, zero_model_loss, settings, validation is not None)
-    with _epoch_kernel(X, W, settings, batch_size) as epoch_kernel:
+    targets = _Targets(
+        W,
+        start_loss,
+        zero_model_loss,
+        settings,
+        validation is not None,
+        settings.exact_descent(batch_size == n_samples),
+    )
+    with _epoch_kernel(X, W, settings, batch_size, order) as epoch_kernel:
         n_updates = 0
         start = time.perf_counter()
         for epoch in range(
             settings.first_epoch, settings.first_epoch + settings.max_iter
         ):
             if shuffle:
-                order = rng.permutation(n_samples)
+                order = rows[rng.permutation(n_samples)]
             start_W = W.copy()
             if monitor is not None:
                 monitor.begin_epoch()
@@ -426,4 +585,11 @@ def run_epochs(
                 break
     if validation is not None:
         targets.restore_best_validation(W)
-    return EpochsResult(history, targets.stop_reason, n_updates)
+    rising = None
+    undecided = [r not in ("diverged", "callback") for r in targets.reasons]
+    if not settings.continued and any(undecided):
+        final_losses = evaluate_loss(
+            settings.loss, X, Y, sample_weight, W, config, rows
+        ) + settings.penalty(W)
+        rising = targets.finish(final_losses, W)
+    return EpochsResult(history, targets.stop_reason, n_updates, rising)

@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 
-from ._optim_rules import apply_update
+from ._optim_rules import RULES, apply_update
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "OptimizerState"]
 
@@ -211,7 +211,7 @@ class Adagrad(_Optimizer):
     _parameter_constraints: dict = {
         "lr_decay": [Interval(Real, 0, None, closed="left")],
         "initial_accumulator_value": [Interval(Real, 0, None, closed="left")],
-        "eps": [Interval(Real, 0, None, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="neither")],
     }
     _rule = "adagrad"
     _n_slots = 1
@@ -255,7 +255,7 @@ class RMSprop(_Optimizer):
     Examples
     --------
     >>> from skgd.optim import RMSprop
-    >>> opt = RMSprop(alpha=0.75, eps=0.0)
+    >>> opt = RMSprop(alpha=0.75, eps=1e-12)
     >>> opt.update([2.0], opt.init([0.0]), [0.0], learning_rate=0.1)[0]
     array([-0.2])
     """
@@ -264,7 +264,7 @@ class RMSprop(_Optimizer):
 
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, 1, closed="both")],
-        "eps": [Interval(Real, 0, None, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "centered": ["boolean"],
     }
@@ -315,7 +315,7 @@ class Adam(_Optimizer):
 
     _parameter_constraints: dict = {
         "betas": [tuple, list],
-        "eps": [Interval(Real, 0, None, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="neither")],
         "amsgrad": ["boolean"],
     }
     _n_slots = 3  # first moment, second moment, maximum of the second moment
@@ -353,5 +353,22 @@ OPTIMIZERS = {
 def resolve_optimizer(optimizer):
     """An optimizer instance from a name or an instance (which is copied)."""
     if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}; use one of {sorted(OPTIMIZERS)} "
+                "or an instance from skgd.optim."
+            )
         return OPTIMIZERS[optimizer]()
-    return clone(optimizer)
+    if not isinstance(optimizer, _Optimizer):
+        raise TypeError(
+            f"optimizer must be a name or an instance from skgd.optim; got "
+            f"{optimizer!r}."
+        )
+    optimizer = clone(optimizer)
+    if optimizer._rule not in RULES:
+        raise ValueError(
+            f"{type(optimizer).__name__} names the update rule "
+            f"{optimizer._rule!r}, which skgd does not have; the rules are "
+            f"{sorted(RULES)}."
+        )
+    return optimizer

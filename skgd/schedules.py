@@ -23,6 +23,7 @@ name               instance                multiplier of epoch ``e``
 import math
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 
@@ -220,14 +221,20 @@ class _FunctionSchedule(_Schedule):
         self.function = function
 
     def multiplier(self, epoch, max_iter):
-        value = self.function(epoch)
+        returned = self.function(epoch)
+        if np.ndim(returned) != 0:
+            raise ValueError(
+                f"lr_schedule({epoch}) returned {returned!r}, of shape "
+                f"{np.shape(returned)}; a schedule must return one number, a "
+                "positive finite multiplier of the learning rate."
+            )
         try:
-            value = float(value)
+            value = float(returned)
         except (TypeError, ValueError):
             value = math.nan
         if not (math.isfinite(value) and value > 0):
             raise ValueError(
-                f"lr_schedule({epoch}) returned {value!r}; a schedule must return "
+                f"lr_schedule({epoch}) returned {returned!r}; a schedule must return "
                 "a positive finite multiplier of the learning rate."
             )
         return value

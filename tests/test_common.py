@@ -27,6 +27,7 @@ ESTIMATORS = [
     GDRegressor(early_stopping=True),
     GDRegressor(solver="sgd"),
     GDRegressor(solver="sgd", optimizer="adam", learning_rate=0.01),
+    GDRegressor(solver="minibatch"),
     GDRegressor(solver="minibatch", batch_size=8),
     GDRegressor(solver="minibatch", batch_size=8, learning_rate=0.005),
     GDRegressor(
@@ -53,6 +54,7 @@ ESTIMATORS += [
     GDClassifier(early_stopping=True),
     GDClassifier(solver="sgd"),
     GDClassifier(solver="sgd", loss="hinge", optimizer="momentum"),
+    GDClassifier(solver="minibatch"),
     GDClassifier(solver="minibatch", batch_size=8, optimizer="rmsprop"),
     GDClassifier(solver="minibatch", batch_size=8, loss="modified_huber"),
 ]

@@ -129,12 +129,34 @@ def test_auto_step_is_one_over_lipschitz_and_descends(scaled):
     assert reg.loss_history_[-1] < 0.5 * reg.loss_history_[0]
 
 
-def test_stochastic_auto_step_is_one_over_largest_row_norm(diabetes):
+def test_sgd_auto_step_is_one_over_largest_row_norm(diabetes):
     X, y = diabetes
-    for solver in ("sgd", "minibatch"):
-        reg = GDRegressor(solver=solver, max_iter=2).fit(X, y)
-        assert_allclose(reg.learning_rate_, 1 / (2 * ((X**2).sum(1) + 1).max()))
+    reg = GDRegressor(solver="sgd", max_iter=2).fit(X, y)
+    assert_allclose(reg.learning_rate_, 1 / (2 * ((X**2).sum(1) + 1).max()))
     assert reg.learning_rate == "auto"
+
+
+@pytest.mark.parametrize("batch_size", [1, 8, 32, 441, 442, 1000])
+def test_minibatch_auto_step_is_the_expected_smoothness_of_its_batches(
+    diabetes, batch_size
+):
+    # Gower et al. (ICML 2019), Prop. 3.8, written out: between the per-sample
+    # constant (b = 1) and the full batch's (b = n).
+    X, y = diabetes
+    n = len(X)
+    augmented = np.column_stack([X, np.ones(n)])
+    full = 2 * np.linalg.eigvalsh(augmented.T @ augmented / n).max()
+    largest = 2 * (augmented**2).sum(1).max()
+    b = min(batch_size, n)
+    expected = (n * (b - 1) * full + (n - b) * largest) / (b * (n - 1))
+    reg = GDRegressor(solver="minibatch", batch_size=batch_size, max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    assert_allclose(reg.learning_rate_, 1 / expected, rtol=2e-4)
+    batch = GDRegressor(max_iter=1, tol=None).fit(X, y).learning_rate_
+    sgd = GDRegressor(solver="sgd", max_iter=1, tol=None).fit(X, y).learning_rate_
+    assert sgd <= reg.learning_rate_ <= batch * (1 + 1e-4)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "minibatch"])

@@ -1,0 +1,96 @@
+"""Checks of in-memory training data that scikit-learn's validation does not make.
+
+- A CSR matrix whose column indices fall outside ``[0, n_features)`` (or whose
+  ``indptr`` does not fit its arrays) would make the kernels write out of
+  bounds: it is refused.
+- Features so large that their squares overflow float64 make every loss and
+  gradient infinite: refused, with scikit-learn's advice to scale them.
+- Features on very different scales make gradient descent crawl along the
+  small ones (the tutorials' "bad features" lesson): a warning says so.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+#: Features whose largest magnitudes differ by more than this factor get a
+#: warning: the loss's curvature differs by its square along them.
+SCALE_RATIO_WARNING = 1e3
+
+
+class FeatureScaleWarning(UserWarning):
+    """The features' scales differ so much that gradient descent will crawl."""
+
+
+def check_csr_structure(X):
+    """Raise ``ValueError`` if the CSR matrix ``X`` has indices out of range."""
+    if not sp.issparse(X):
+        return
+    n_rows, n_columns = X.shape
+    indptr, indices = X.indptr, X.indices
+    if (
+        len(indptr) != n_rows + 1
+        or indptr[0] != 0
+        or indptr[-1] > len(indices)
+        or indptr[-1] > len(X.data)
+        or (np.diff(indptr) < 0).any()
+    ):
+        raise ValueError(
+            "The sparse matrix X is malformed: its indptr does not describe its "
+            "rows (check the arrays it was built from)."
+        )
+    used = indices[: indptr[-1]]
+    if used.size and (used.min() < 0 or used.max() >= n_columns):
+        raise ValueError(
+            f"The sparse matrix X has column indices outside [0, {n_columns}): "
+            f"found {used.min()} to {used.max()}. Check the arrays it was built "
+            "from, or its shape."
+        )
+
+
+def column_magnitudes(X):
+    """The largest ``|x|`` of each column of a dense array or CSR matrix."""
+    if sp.issparse(X):
+        magnitudes = np.zeros(X.shape[1], dtype=np.float64)
+        end = X.indptr[-1]
+        np.maximum.at(magnitudes, X.indices[:end], np.abs(X.data[:end]))
+        return magnitudes
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1])
+    return np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
+
+
+def check_feature_scales(X, feature_names=None):
+    """Refuse features whose squares overflow; warn when their scales differ
+    by more than ``SCALE_RATIO_WARNING``."""
+    magnitudes = column_magnitudes(X)
+    largest = float(magnitudes.max(initial=0.0))
+    with np.errstate(over="ignore"):
+        overflows = not np.isfinite(largest * largest * max(X.shape[1], 1))
+    if overflows:
+        raise ValueError(
+            f"Floating-point overflow: the largest |x| in X is {largest:.3g}, whose "
+            "square is not finite in float64, so no gradient can be computed. "
+            "Scaling input data with StandardScaler or MinMaxScaler might help."
+        )
+    used = np.flatnonzero(magnitudes > 0)
+    if len(used) < 2:
+        return
+    big = used[np.argmax(magnitudes[used])]
+    small = used[np.argmin(magnitudes[used])]
+    ratio = magnitudes[big] / magnitudes[small]
+    if ratio > SCALE_RATIO_WARNING:
+
+        def name(j):
+            return f"{feature_names[j]!r}" if feature_names is not None else str(j)
+
+        warnings.warn(
+            f"The features' scales differ by a factor of {ratio:.3g} (largest |x| "
+            f"of feature {name(big)}: {magnitudes[big]:.3g}; of feature "
+            f"{name(small)}: {magnitudes[small]:.3g}): gradient descent will crawl "
+            "along the small ones. Scale the features, for example with "
+            "StandardScaler in a Pipeline.",
+            FeatureScaleWarning,
+            stacklevel=5,
+        )
