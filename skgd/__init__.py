@@ -2,6 +2,7 @@
 
 from . import optim, plotting, schedules
 from ._classifier import GDClassifier
+from ._data_checks import FeatureScaleWarning
 from ._lr_finder import find_learning_rate
 from ._minimize import minimize
 from ._regressor import GDRegressor
@@ -9,6 +10,7 @@ from ._regressor import GDRegressor
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "FeatureScaleWarning",
     "GDClassifier",
     "GDRegressor",
     "find_learning_rate",

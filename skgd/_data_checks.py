@@ -20,7 +20,26 @@ SCALE_RATIO_WARNING = 1e3
 
 
 class FeatureScaleWarning(UserWarning):
-    """The features' scales differ so much that gradient descent will crawl."""
+    """The features' scales differ so much that gradient descent will crawl.
+
+    Raised by ``fit`` when the largest magnitudes of two features differ by
+    more than a factor of 1000: the loss is then stretched along the small
+    ones by the square of that factor, and a step small enough for the large
+    features barely moves the others. Standardise the features
+    (``StandardScaler`` in a ``Pipeline``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skgd import FeatureScaleWarning, GDRegressor
+    >>> X = np.array([[1e6, 1e-3], [2e6, 3e-3], [3e6, 2e-3]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = GDRegressor(max_iter=5, tol=None).fit(X, [1.0, 2.0, 3.0])
+    >>> [w.category is FeatureScaleWarning for w in caught]
+    [True]
+    """
 
 
 def check_csr_structure(X):

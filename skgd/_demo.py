@@ -3,6 +3,7 @@ and on the breast-cancer data (classification)."""
 
 import time
 import warnings
+from collections import Counter
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
@@ -23,7 +24,15 @@ from ._demo_figures import plot_learning_rate_finder, plot_learning_rates
 from ._regressor import GDRegressor
 
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, "auto"]
-HEADER = ("solver", "learning rate", "epochs", "train loss", "test {}", "fit time")
+HEADER = (
+    "solver",
+    "learning rate",
+    "epochs",
+    "stop",
+    "train loss",
+    "test {}",
+    "fit time",
+)
 
 
 class Task:
@@ -63,24 +72,53 @@ TASKS = [
 ]
 
 
+def _warning_kind(message):
+    text = str(message)
+    if "diverged" in text:
+        return "diverged"
+    if "rising" in text:
+        return "still rising"
+    return "reached max_iter" if "Maximum number of epochs" in text else "other"
+
+
 def fit_solvers(estimator, X_train, y_train, random_state=0):
     """For each solver, choose the learning rate by 5-fold ``GridSearchCV``.
 
-    Returns a dict solver -> fitted ``GridSearchCV`` over
-    ``Pipeline(StandardScaler(), estimator(solver=...))``.
+    Returns two dicts by solver: the fitted ``GridSearchCV`` over
+    ``Pipeline(StandardScaler(), estimator(solver=...))``, and a ``Counter`` of
+    the ConvergenceWarnings its fits raised, by kind ("diverged", ...).
     """
-    searches = {}
+    searches, warned = {}, {}
     for solver in ("batch", "sgd", "minibatch"):
         pipe = make_pipeline(
             StandardScaler(), estimator(solver=solver, random_state=random_state)
         )
         step = pipe.steps[-1][0]
         search = GridSearchCV(pipe, {f"{step}__learning_rate": LEARNING_RATES}, cv=5)
-        with warnings.catch_warnings():
-            # Too-large candidate rates diverge and warn; the search discards them.
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            # Too-large candidate rates diverge and warn; the search discards
+            # them, and the demo counts them rather than hiding them.
+            warnings.simplefilter("always", ConvergenceWarning)
             searches[solver] = search.fit(X_train, y_train)
-    return searches
+        warned[solver] = Counter(
+            _warning_kind(w.message)
+            for w in caught
+            if issubclass(w.category, ConvergenceWarning)
+        )
+    return searches, warned
+
+
+def format_warnings(warned):
+    """One line per solver whose search fits warned."""
+    n_fits = 5 * len(LEARNING_RATES) + 1
+    lines = []
+    for solver, counts in warned.items():
+        if counts:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            lines.append(f"  {solver}: {kinds} (of {n_fits} fits)")
+    if not lines:
+        return "No fit of the searches warned."
+    return "ConvergenceWarnings in the searches:\n" + "\n".join(lines)
 
 
 def _reference_row(task, name, model, X_train, y_train, X_test, y_test):
@@ -91,7 +129,8 @@ def _reference_row(task, name, model, X_train, y_train, X_test, y_test):
     train_loss = task.loss(model, X_train, y_train)
     epochs = getattr(model[-1], "n_iter_", None)  # an array for LogisticRegression
     epochs = "-" if epochs is None else int(np.max(epochs))
-    return (name, "-", epochs, train_loss, model.score(X_test, y_test), elapsed)
+    score = model.score(X_test, y_test)
+    return (name, "-", epochs, "-", train_loss, score, elapsed)
 
 
 def results_table(task, searches, X_train, y_train, X_test, y_test):
@@ -108,6 +147,7 @@ def results_table(task, searches, X_train, y_train, X_test, y_test):
                 solver,
                 f"{gd.learning_rate_:.4g}",
                 gd.n_iter_,
+                gd.stop_reason_,
                 task.loss(search, X_train, y_train),
                 search.score(X_test, y_test),
                 search.refit_time_,
@@ -120,11 +160,11 @@ def results_table(task, searches, X_train, y_train, X_test, y_test):
 
 def format_table(rows, score):
     header = [h.format(score) for h in HEADER]
-    lines = ["{:<20}{:>14}{:>8}{:>12}{:>15}{:>11}".format(*header)]
-    for name, lr, epochs, loss, test_score, seconds in rows:
+    lines = ["{:<20}{:>14}{:>8}{:>11}{:>12}{:>15}{:>11}".format(*header)]
+    for name, lr, epochs, stop, loss, test_score, seconds in rows:
         lines.append(
-            f"{name:<20}{lr:>14}{epochs!s:>8}{loss:>12.4g}{test_score:>15.4f}"
-            f"{seconds * 1e3:>9.1f}ms"
+            f"{name:<20}{lr:>14}{epochs!s:>8}{stop:>11}{loss:>12.4g}"
+            f"{test_score:>15.4f}{seconds * 1e3:>9.1f}ms"
         )
     return "\n".join(lines)
 
@@ -159,6 +199,13 @@ def plot_loss_curves(results, out):
     plt.close(fig)
 
 
+def lr_finder_model():
+    """The model of the demo's range test (seeded: the same suggestion every run)."""
+    return make_pipeline(
+        StandardScaler(), GDRegressor(solver="minibatch", random_state=0)
+    )
+
+
 def run_demo(out="skgd-demo.png"):
     results = []
     for task in TASKS:
@@ -169,9 +216,10 @@ def run_demo(out="skgd-demo.png"):
             f"{len(X_test)} test samples, {X.shape[1]} features; learning rate "
             f"chosen by 5-fold GridSearchCV over {LEARNING_RATES}\n"
         )
-        searches = fit_solvers(task.estimator, X_train, y_train)
+        searches, warned = fit_solvers(task.estimator, X_train, y_train)
         rows = results_table(task, searches, X_train, y_train, X_test, y_test)
-        print(format_table(rows, task.score), end="\n\n")
+        print(format_table(rows, task.score))
+        print(format_warnings(warned), end="\n\n")
         results.append((task, searches))
     plot_loss_curves(results, out)
     print(f"loss curves written to {out}")
@@ -180,8 +228,9 @@ def run_demo(out="skgd-demo.png"):
     plot_learning_rates(f"{stem}-learning-rates.png")
     print(f"the lesson's learning rates on the loss surface: {stem}-learning-rates.png")
     X, y = load_diabetes(return_X_y=True)
-    model = make_pipeline(StandardScaler(), GDRegressor(solver="minibatch"))
-    suggestion = plot_learning_rate_finder(model, X, y, f"{stem}-lr-finder.png")
+    suggestion = plot_learning_rate_finder(
+        lr_finder_model(), X, y, f"{stem}-lr-finder.png"
+    )
     print(
         f"learning-rate range test of the minibatch GDRegressor: suggests "
         f"{suggestion:.3g} ({stem}-lr-finder.png)"

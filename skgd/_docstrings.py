@@ -36,7 +36,11 @@ SOLVER_PARAMETERS = """\
         of the gradient: ``c * lambda_max(X^T X / n)`` (a few power iterations,
         the rows augmented with a 1 for the intercept) for ``"batch"``, which
         makes a smooth loss decrease at every epoch; ``c * max_i ||x_i||**2``
-        for the stochastic solvers, as scikit-learn's SAG does. ``c`` bounds
+        for ``"sgd"``, as scikit-learn's SAG does; for ``"minibatch"`` the
+        expected smoothness of a batch of ``b`` of the ``n`` samples,
+        ``(n (b - 1) L_batch + (n - b) L_sgd) / (b (n - 1))`` (Gower et al.,
+        ICML 2019), which grows from the per-sample step at ``b = 1`` to the
+        full batch's at ``b = n``. ``c`` bounds
         the loss's second derivative: 2 for the squared error, 1/4 for the
         binary log loss, 1/2 for the multinomial (an L2 penalty adds
         ``alpha * (1 - l1_ratio)`` to ``L``). For Adagrad, RMSprop and Adam
@@ -100,7 +104,12 @@ TRAINING_PARAMETERS = """\
         Which parameters go into ``coef_history_`` and ``intercept_history_``:
         after every epoch, after every update (to see SGD zigzag on small data),
         or none (``None``: saves memory on large data; the histories are then
-        ``None``). The loss per epoch is always recorded.
+        ``None``). The loss per epoch is always recorded. The parameter
+        histories of one estimator take at most 256 MiB: once the next
+        epoch's parameters would not fit, they stop (a warning names the
+        first epoch left out) and stay that prefix, also through later
+        ``partial_fit`` calls. ``partial_fit`` refuses a ``record`` changed
+        since its last call (the rows would mix); ``fit`` starts anew.
 
     verbose : int, default=0
         Print one line per epoch: epoch, loss (and validation loss), learning
@@ -121,7 +130,8 @@ HISTORY_ATTRIBUTES = """\
     coef_history_ : ndarray of shape (n_records, ...) or None
         The coefficients before the first update (row 0) and after every epoch
         (``n_records = n_iter_ + 1``) or every update (``n_records = t_ + 1``),
-        following ``record``. A leading axis is added to the shape of ``coef_``.
+        following ``record``; fewer rows when the memory budget ran out (see
+        ``record``). A leading axis is added to the shape of ``coef_``.
 
     intercept_history_ : ndarray of shape (n_records, ...) or None
         The intercept, recorded as ``coef_history_``.
@@ -152,18 +162,42 @@ HISTORY_ATTRIBUTES = """\
 
     stop_reason_ : {"converged", "max_iter", "diverged", "early_stopping", \
             "callback"}
-        Why the last call to ``fit`` stopped: the stopping rule on the training
-        loss, ``max_iter`` epochs, divergence, the stopping rule on the
-        validation loss, or a callback's request. ``"diverged"``: the loss became
-        non-finite, grew 1e4 times above its start, or, when the stopping rule
-        fired, stood above its start and twice its best. A
-        :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
-        ``coef_`` and ``intercept_`` are those at the start of the best epoch
-        (never NaN); the histories keep the growth. Several targets (and the
-        classes of a one-vs-rest classifier) each stop on their own, as in a
-        separate fit, while the classes of a multinomial stop together; the
-        reason is ``"diverged"`` if any diverged, ``"converged"`` if all
-        converged.
+        Why the last call to ``fit`` stopped:
+
+        - ``"converged"``: the stopping rule fired: for ``n_iter_no_change``
+          epochs the training loss did not improve on its best by ``tol``. It
+          means the loss stopped falling, not that the parameters are close
+          to the optimum (a small step stops far from it), and it is never
+          given to a loss above its start or still rising: those epochs go on.
+        - ``"max_iter"``: ``max_iter`` epochs ran (also each ``partial_fit``
+          call) and the end is not divergence; with ``tol`` set a
+          ConvergenceWarning says so, and one says so when the loss was still
+          rising at the end.
+        - ``"early_stopping"``: the stopping rule fired on the validation
+          loss; the parameters of the best validation epoch are restored.
+        - ``"callback"``: a callback asked the fit to stop.
+        - ``"diverged"``: the loss grew instead of shrinking. It is judged
+          against the loss at the starting parameters, measured before any
+          update (for an all-zero start, the all-zero model's loss): the loss
+          or a parameter became non-finite, or a loss grew 1e4 times above
+          the larger of that start and the all-zero model's loss, or the loss
+          at the final parameters is above the start. A fit that started
+          better than the all-zero model and uses a stochastic solver, an
+          adaptive optimizer or a non-smooth loss may end within a noise band
+          above its start (3 times its recent losses' excess over it) without
+          being called diverged: it sits in the noise around the optimum it
+          started next to. ``partial_fit`` after a first call does not
+          measure its start; it diverges on non-finite values, or a loss 1e4
+          times the all-zero model's. A
+          :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
+          ``coef_`` and ``intercept_`` are the best parameters seen (those
+          at the start of the best epoch, or the start itself; never NaN); the
+          histories keep the growth.
+
+        Several targets (and the classes of a one-vs-rest classifier) each
+        stop on their own, as in a separate fit, while the classes of a
+        multinomial stop together; the reason is ``"diverged"`` if any
+        diverged, ``"converged"`` if all converged.
 
     n_features_in_ : int
         Number of features seen during fit.

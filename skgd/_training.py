@@ -199,9 +199,11 @@ class _Targets:
 
     - a non-finite loss or parameter, or a loss ``DIVERGENCE_FACTOR`` times
       above the larger of the two, diverges at once;
-    - when the stopping rule fires, a loss above the start is diverged, and
-      one that is still rising (``_rising``) is not converged: the
-      epochs go on;
+    - when the stopping rule fires, a loss above the start or still rising
+      (``_rising``) is not converged: the epochs go on, except under plain
+      full-batch descent of a smooth loss (``monotone``), which never rises
+      with a step that converges: there a loss both above and rising is
+      diverged;
     - at the end of the fit the loss at the final parameters is measured: above
       the start (beyond the noise band of a noisy fit, ``_band``), or above it
       and rising, is diverged.
@@ -212,6 +214,7 @@ class _Targets:
         self.settings = settings
         self.early_stopping = early_stopping
         self.exact = exact
+        self.monotone = exact and settings.optimizer._rule == "sgd"
         joint = settings.joint_targets
         self.group_of = np.zeros(n_targets, int) if joint else np.arange(n_targets)
         n_groups = self.group_of.max() + 1
@@ -280,10 +283,13 @@ class _Targets:
             monitored = val_losses[g] if self.early_stopping else losses[g]
             if not self.rules[g].no_improvement(monitored) or self._reduce_step(g):
                 continue
-            if self._above_start(g, losses[g]):
+            above, rising = self._above_start(g, losses[g]), self._rising(g)
+            if above and rising and self.monotone:
                 self.freeze_diverged(g, W)
-            elif self._rising(g):
-                # No improvement because the loss goes up: not converged.
+            elif above or rising:
+                # No improvement because the loss went up: not converged. (A
+                # loss above its start may still fall again, as momentum's
+                # after an overshoot: only the end, or a blow-up, tells.)
                 self.rules[g].count = 0
             else:
                 self.active[g] = False
