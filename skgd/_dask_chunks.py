@@ -16,7 +16,7 @@ import uuid
 
 import numpy as np
 
-from ._kernels import accumulate_gradient, gram_matvec
+from ._kernels import accumulate_gradient
 from ._threads import apply_batch_gradient
 
 #: Partial sums added per task of the reduction tree (dask's ``split_every``).
@@ -110,8 +110,10 @@ def weighted_gram(x, Y, w, rows, fit_intercept):
 
 
 def gram_matvec_sums(x, Y, w, rows, fit_intercept, v):
-    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_kernels.gram_matvec``,
+    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_step_size.gram_matvec``,
     which takes the mean)."""
+    from ._step_size import gram_matvec
+
     out = np.zeros_like(v)
     if len(rows):
         gram_matvec(np.ascontiguousarray(x[rows]), w[rows], fit_intercept, v, out)

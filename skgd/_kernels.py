@@ -40,7 +40,7 @@ from numba.extending import overload
 from ._jit import JIT
 from ._losses import loss_and_derivative
 from ._optim_rules import coordinate, prepare, soft_threshold, update_rows
-from ._rows import add_row, dot, n_columns, n_rows, squared_norm
+from ._rows import add_row, n_columns
 
 
 class EpochConfig(NamedTuple):
@@ -330,53 +330,15 @@ def run_epoch(
                 target_loss,
             )
         if record:
-            path[update] = W
+            record_params(path, update, W)
         update += 1
 
 
 @numba.njit(**JIT)
-def mean_loss(loss, X, Y, sample_weight, rows, W, config, out):
-    """Each target's weighted mean loss over ``rows`` at ``W``, into ``out``."""
-    numba.literally(loss)
-    out[:] = 0.0
-    for i in rows:
-        shared = _shared(loss, X, i, W)
-        for t in range(W.shape[0]):
-            value = loss_and_derivative(
-                loss,
-                _prediction(X, i, W, t),
-                Y[i, t],
-                config.epsilon,
-                config.quantile,
-                shared,
-            )[0]
-            out[t] += sample_weight[i] * value
-    out /= max(rows.shape[0], 1)
-
-
-@numba.njit(**JIT)
-def gram_matvec(X, sample_weight, fit_intercept, v, out):
-    """``out = (1/n) sum_i w_i x_i (x_i . v)`` in one pass over ``X``.
-
-    ``v`` and ``out`` have shape (1, size). With ``fit_intercept`` the rows are
-    augmented with a trailing 1, so ``size`` is ``n_features + 1``.
-    """
-    n_samples, n_features = n_rows(X), n_columns(X)
-    out[:] = 0.0
-    for i in range(n_samples):
-        s = v[0, n_features] if fit_intercept else 0.0
-        s = sample_weight[i] * (s + dot(X, i, v, 0))
-        add_row(X, i, s, out, 0)
-        if fit_intercept:
-            out[0, n_features] += s
-    out /= n_samples
-
-
-@numba.njit(**JIT)
-def max_weighted_squared_row_norm(X, sample_weight, fit_intercept):
-    """``max_i w_i ||x_i||**2``, the rows augmented with 1 under ``fit_intercept``."""
-    largest = 0.0
-    for i in range(n_rows(X)):
-        s = squared_norm(X, i) + (1.0 if fit_intercept else 0.0)
-        largest = max(largest, sample_weight[i] * s)
-    return largest
+def record_params(path, update, W):
+    """``path[update] = W``, written out: the slice assignment compiles numba's
+    broadcasting checks and their error messages (two seconds of every first
+    fit)."""
+    for t in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            path[update, t, j] = W[t, j]

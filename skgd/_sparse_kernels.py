@@ -27,7 +27,7 @@ from numba import types
 from numba.extending import overload
 
 from ._jit import JIT
-from ._kernels import batch_step
+from ._kernels import batch_step, record_params
 from ._losses import loss_and_derivative
 from ._optim_rules import soft_threshold
 from ._rows import n_columns
@@ -81,7 +81,7 @@ def sparse_epoch(
             target_loss,
         )
         if path.shape[0] > 0:
-            path[update] = W
+            record_params(path, update, W)
         update += 1
 
 

@@ -19,19 +19,49 @@ expected smoothness of its batches (``auto_learning_rate``).
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._dask_chunks import DaskChunks
-from ._kernels import gram_matvec, max_weighted_squared_row_norm
-from ._rows import kernel_data
 
 _POWER_ITERATIONS = 50
 _POWER_RTOL = 1e-4
 
 
+def gram_matvec(X, sample_weight, fit_intercept, v, out):
+    """``out = (1/n) sum_i w_i x_i (x_i . v)`` for dense or sparse ``X``.
+
+    ``v`` and ``out`` have shape (1, size); with ``fit_intercept`` the rows are
+    augmented with a trailing 1, so ``size`` is ``n_features + 1``. Two
+    matrix-vector products in the dtype of ``X`` (BLAS, or scipy's for a
+    sparse ``X``): nothing of the size of ``X`` is allocated, nothing compiled.
+    """
+    n_features = X.shape[1]
+    coef = v[0, :n_features].astype(X.dtype)
+    s = np.asarray(X @ coef, dtype=np.float64)
+    if fit_intercept:
+        s += v[0, n_features]
+    s *= sample_weight
+    out[0, :n_features] = X.T @ s.astype(X.dtype)
+    if fit_intercept:
+        out[0, n_features] = s.sum()
+    out /= X.shape[0]
+
+
+def max_weighted_squared_row_norm(X, sample_weight, fit_intercept):
+    """``max_i w_i ||x_i||**2``, the rows augmented with 1 under ``fit_intercept``."""
+    if sp.issparse(X):
+        norms = np.asarray(X.power(2).sum(axis=1), dtype=np.float64).ravel()
+    else:
+        norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    if fit_intercept:
+        norms += 1.0
+    return float((sample_weight * norms).max(initial=0.0))
+
+
 def largest_eigenvalue(X, sample_weight, fit_intercept):
     """``lambda_max`` of the scaled covariance, by power iteration.
 
-    Each iteration is one compiled pass over ``X``; on a Dask cluster, the
+    Each iteration is two matrix-vector products with ``X``; on a Dask cluster, the
     covariance is gathered in one pass and the iterations run on the client
     (``DaskChunks.covariance_matvec``). The iteration stops when the
     Rayleigh quotient changes by less than ``1e-4`` relative; the quotient never
@@ -41,7 +71,6 @@ def largest_eigenvalue(X, sample_weight, fit_intercept):
     if isinstance(X, DaskChunks):
         matvec = X.covariance_matvec(fit_intercept)
     else:
-        X = kernel_data(X)
 
         def matvec(v, out):
             gram_matvec(X, sample_weight, fit_intercept, v, out)
@@ -101,7 +130,7 @@ def auto_learning_rate(
         smooth = curvature * spread
     if b < n:
         worst = curvature * max_weighted_squared_row_norm(
-            kernel_data(X), sample_weight, fit_intercept
+            X, sample_weight, fit_intercept
         )
     if b >= n:
         lipschitz = smooth

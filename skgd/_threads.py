@@ -91,6 +91,28 @@ class ThreadedBatchEpoch:
         )  # fmt: skip
 
 
+def full_batch_epoch(
+    loss, rule, X, Y, sample_weight, order, W, active, learning_rate, config,
+    slots, count, grad, target_loss, path,
+):  # fmt: skip
+    """``run_epoch`` for one batch of all of ``order``, on this thread.
+
+    The gradient's sum (compiled for the loss) and the update (compiled for the
+    optimizer's rule) are two kernels called from here, not one compiled for
+    the pair: a first fit compiles only what it lacks, and a second loss or
+    optimizer reuses the other half. The arithmetic is ``batch_step``'s.
+    """
+    grad[:] = 0.0
+    target_loss[:] = 0.0
+    accumulate_gradient(
+        loss, X, Y, sample_weight, order, W, active, config, grad, target_loss
+    )
+    apply_batch_gradient(
+        rule, W, grad, len(order), active, learning_rate, config, slots, count,
+        path,
+    )  # fmt: skip
+
+
 def apply_batch_gradient(
     rule, W, grad, n_samples, active, learning_rate, config, slots, count, path
 ):

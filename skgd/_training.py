@@ -16,11 +16,11 @@ import numpy as np
 from ._dask_chunks import DaskChunks
 from ._history import FitHistory
 from ._jit import CompileTimeName
-from ._kernels import EpochConfig, mean_loss, run_epoch
+from ._kernels import EpochConfig, accumulate_gradient, run_epoch
 from ._losses import JOINT_LOSSES, SMOOTH_LOSSES, TRIVIAL_AT_ZERO
 from ._rows import CSR, kernel_data
 from ._sparse_kernels import lazy_sgd_epoch, sparse_epoch
-from ._threads import ThreadedBatchEpoch, n_batch_threads
+from ._threads import ThreadedBatchEpoch, full_batch_epoch, n_batch_threads
 from .schedules import Adaptive
 
 #: A recorded loss this many times above the loss at the starting parameters
@@ -158,11 +158,14 @@ def evaluate_loss(loss, X, Y, sample_weight, W, config, rows=None):
     X = kernel_data(X)
     if rows is None:
         rows = np.arange(X.shape[0] if isinstance(X, np.ndarray) else len(Y))
-    out = np.empty(W.shape[0])
-    mean_loss(
-        CompileTimeName(loss), X, Y, sample_weight, rows, W, config, out
+    # The gradient kernel with no target active sums the losses only: the
+    # same compiled code as the epochs' (no second kernel per loss).
+    total = np.zeros(W.shape[0])
+    accumulate_gradient(
+        CompileTimeName(loss), X, Y, sample_weight, rows, W,
+        np.zeros(W.shape[0], dtype=bool), config, np.empty(W.shape), total,
     )  # fmt: skip
-    return out
+    return total / max(len(rows), 1)
 
 
 class _StoppingRule:
@@ -403,6 +406,7 @@ def _epoch_kernel(X, W, settings, batch_size, order):
         n_threads = n_batch_threads(settings.n_jobs, n_samples)
         if n_threads > 1:
             return ThreadedBatchEpoch(n_threads, order, W)
+        return nullcontext(full_batch_epoch)
     return nullcontext(run_epoch)
 
 
@@ -476,7 +480,8 @@ def run_epochs(
     its best epoch. An epoch that produced non-finite values is not recorded.
     """
     on_cluster = isinstance(X, DaskChunks)
-    if rows is None:
+    all_rows = rows is None
+    if all_rows:
         # The full batch on a cluster takes no order (and the client holds
         # nothing of the size of the data).
         rows = np.arange(0 if on_cluster else X.shape[0])
@@ -524,7 +529,8 @@ def run_epochs(
             settings.first_epoch, settings.first_epoch + settings.max_iter
         ):
             if shuffle:
-                order = rows[rng.permutation(n_samples)]
+                permutation = rng.permutation(n_samples)
+                order = permutation if all_rows else rows[permutation]
             start_W = W.copy()
             if monitor is not None:
                 monitor.begin_epoch()

@@ -269,15 +269,18 @@ def test_c_contiguous_input_is_not_copied(monkeypatch, diabetes):
 
     X, y = diabetes
     seen = []
-    kernel = _training.run_epoch
+    # The full batch's epoch, and the stochastic solvers'.
+    for name in ("full_batch_epoch", "run_epoch"):
+        kernel = getattr(_training, name)
 
-    def spy(loss, rule, X_kernel, *args):
-        seen.append(X_kernel)
-        return kernel(loss, rule, X_kernel, *args)
+        def spy(loss, rule, X_kernel, *args, kernel=kernel):
+            seen.append(X_kernel)
+            return kernel(loss, rule, X_kernel, *args)
 
-    monkeypatch.setattr(_training, "run_epoch", spy)
+        monkeypatch.setattr(_training, name, spy)
     GDRegressor(max_iter=2, tol=None).fit(X, y)
-    assert len(seen) == 2
+    GDRegressor(solver="sgd", max_iter=2, tol=None).fit(X, y)
+    assert len(seen) == 4
     assert all(np.shares_memory(X, X_kernel) for X_kernel in seen)
 
 
