@@ -212,7 +212,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
         return np.ascontiguousarray(np.column_stack([coef, intercept]))
 
-    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2, loss, n_rows):
+    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2, loss, rows):
         if self.learning_rate != "auto":
             return float(self.learning_rate)
         if optimizer.default_learning_rate is not None:
@@ -223,7 +223,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             self.fit_intercept,
             self.solver,
             batch_size=self.batch_size,
-            n_rows=n_rows,
+            rows=rows,
+            shuffle=self.shuffle,
             l2=l2,
             curvature=CURVATURE[loss],
         )
@@ -294,7 +295,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             learning_rate = self.learning_rate_
         else:
             learning_rate = self._resolve_learning_rate(
-                data, sample_weight, optimizer, l2, loss, n_rows
+                data, sample_weight, optimizer, l2, loss, rows
             )
         state = self._optimizer_state(optimizer, W.shape, continued=append)
         # The histories may already take memory from earlier partial_fit calls.
@@ -461,9 +462,20 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 "with StandardScaler in a Pipeline), or use learning_rate='auto'. "
                 "The parameters of the best epoch are kept.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
             return
+        if result.in_noise:
+            warnings.warn(
+                "The loss at the final parameters was above the loss at the "
+                "start, with no sign of divergence: the fit ended in the noise of "
+                f"its updates (learning_rate={self.learning_rate_:.4g}). The best "
+                "parameters it saw are kept (never worse than the start). A "
+                "smaller learning rate or a decaying lr_schedule settles closer "
+                "to the optimum.",
+                ConvergenceWarning,
+                stacklevel=6,
+            )
         if result.rising is not None:
             first, last = result.rising
             warnings.warn(
@@ -472,7 +484,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 f"ended below its start: learning_rate={self.learning_rate_:.4g} "
                 "may be too large. Lower it, or look at loss_history_.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         elif result.stop_reason == "max_iter" and self.tol is not None and not partial:
             warnings.warn(
@@ -480,7 +492,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 "not converged yet. Consider increasing max_iter, scaling the "
                 "features (StandardScaler) or raising the learning rate.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
 
     # -- the histories ----------------------------------------------------------

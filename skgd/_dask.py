@@ -215,6 +215,12 @@ def training_rows(estimator, X, Y, y, sample_weight, *, early_stopping):
         raise ValueError("Negative values in data passed to `sample_weight`")
     if w_sum == 0:
         raise ValueError("Sample weights must contain at least one non-zero number.")
+    # Divided by their largest, as in memory: the sum of huge weights cannot
+    # overflow, nor the inverse of tiny ones.
+    w_max = float(sample_weight.max().compute())
+    (sample_weight,) = dask.persist(sample_weight / w_max)
+    w_sum = float(sample_weight.sum().compute())
+    everything = DaskChunks((X, Y, sample_weight, None), n_samples)
     if not early_stopping:
         everything.weight_scale = n_samples / w_sum
         return everything, None

@@ -111,5 +111,5 @@ def check_feature_scales(X, feature_names=None):
             "along the small ones. Scale the features, for example with "
             "StandardScaler in a Pipeline.",
             FeatureScaleWarning,
-            stacklevel=5,
+            stacklevel=6,
         )

@@ -27,35 +27,50 @@ _POWER_ITERATIONS = 50
 _POWER_RTOL = 1e-4
 
 
+#: Rows of a float32 ``X`` converted to float64 at a time by ``gram_matvec``.
+_ROWS_PER_BLOCK = 4096
+
+
 def gram_matvec(X, sample_weight, fit_intercept, v, out):
     """``out = (1/n) sum_i w_i x_i (x_i . v)`` for dense or sparse ``X``.
 
     ``v`` and ``out`` have shape (1, size); with ``fit_intercept`` the rows are
     augmented with a trailing 1, so ``size`` is ``n_features + 1``. Two
-    matrix-vector products in the dtype of ``X`` (BLAS, or scipy's for a
-    sparse ``X``): nothing of the size of ``X`` is allocated, nothing compiled.
+    matrix-vector products in float64 (BLAS, or scipy's for a sparse ``X``; a
+    float32 ``X`` a block of rows at a time): nothing of the size of ``X`` is
+    allocated, nothing compiled.
     """
     n_features = X.shape[1]
-    coef = v[0, :n_features].astype(X.dtype)
-    s = np.asarray(X @ coef, dtype=np.float64)
+    coef = v[0, :n_features]
+    out[0, :n_features] = 0.0
+    intercept_sum = 0.0
+    blocked = not sp.issparse(X) and X.dtype != np.float64
+    step = _ROWS_PER_BLOCK if blocked else max(X.shape[0], 1)
+    for start in range(0, X.shape[0], step):
+        if blocked:
+            rows = X[start : start + step].astype(np.float64)
+        else:
+            rows = X  # whole: slicing a sparse matrix would copy it
+        s = np.asarray(rows @ coef, dtype=np.float64)
+        if fit_intercept:
+            s += v[0, n_features]
+        s *= sample_weight[start : start + step]
+        out[0, :n_features] += rows.T @ s
+        intercept_sum += s.sum()
     if fit_intercept:
-        s += v[0, n_features]
-    s *= sample_weight
-    out[0, :n_features] = X.T @ s.astype(X.dtype)
-    if fit_intercept:
-        out[0, n_features] = s.sum()
+        out[0, n_features] = intercept_sum
     out /= X.shape[0]
 
 
-def max_weighted_squared_row_norm(X, sample_weight, fit_intercept):
-    """``max_i w_i ||x_i||**2``, the rows augmented with 1 under ``fit_intercept``."""
+def weighted_squared_row_norms(X, sample_weight, fit_intercept):
+    """``w_i ||x_i||**2`` of each row, augmented with 1 under ``fit_intercept``."""
     if sp.issparse(X):
         norms = np.asarray(X.power(2).sum(axis=1), dtype=np.float64).ravel()
     else:
         norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
     if fit_intercept:
         norms += 1.0
-    return float((sample_weight * norms).max(initial=0.0))
+    return sample_weight * norms
 
 
 def largest_eigenvalue(X, sample_weight, fit_intercept):
@@ -100,7 +115,8 @@ def auto_learning_rate(
     solver,
     *,
     batch_size=1,
-    n_rows=None,
+    rows=None,
+    shuffle=True,
     l2=0.0,
     curvature=2.0,
 ):
@@ -109,8 +125,9 @@ def auto_learning_rate(
     ``curvature`` is the loss's largest second derivative in the prediction
     (2 for the squared error, 1/4 for the log loss); ``L`` is proportional to
     it. An L2 penalty ``(l2 / 2) * ||coef||**2`` adds ``l2`` to ``L``.
-    ``n_rows`` counts the rows in use when the others have weight 0 (the
-    validation rows of early stopping); by default all rows are.
+    ``rows`` are the rows in use, in the order the solver visits them (the
+    training rows of early stopping, whose other rows have weight 0); by
+    default all rows are.
 
     A mini-batch of ``b`` of the ``n`` rows, drawn without replacement, has the
     expected smoothness (Gower et al., "SGD: General Analysis and Improved
@@ -118,26 +135,32 @@ def auto_learning_rate(
     ``L(b) = n (b - 1) / (b (n - 1)) L + (n - b) / (b (n - 1)) L_max``, where
     ``L`` is the full batch's constant and ``L_max`` the largest sample's: the
     step is the per-sample one at ``b = 1``, the full batch's at ``b = n``, and
-    grows in between.
+    grows in between. Without shuffling the batches are fixed, and drawn at
+    random no longer: each batch's own bound, the mean of its rows' ``L_i``,
+    is used, the largest over the batches.
     """
     n_total = X.shape[0]
-    n = n_total if n_rows is None else n_rows
+    n = n_total if rows is None else len(rows)
     b = n if solver == "batch" else 1 if solver == "sgd" else min(batch_size, n)
-    smooth = worst = 0.0
-    if b > 1:
+    if n <= 1 or b < n:
+        norms = weighted_squared_row_norms(X, sample_weight, fit_intercept)
+        if rows is not None:
+            norms = norms[rows]
+    if n <= 1:
+        lipschitz = curvature * float(norms.max(initial=0.0))
+    elif b == 1:
+        lipschitz = curvature * float(norms.max())
+    elif b < n and not shuffle:
+        starts = np.arange(0, n, b)
+        batch_means = np.add.reduceat(norms, starts) / np.diff(starts, append=n)
+        lipschitz = curvature * float(batch_means.max())
+    else:
         # The covariance is a mean over all rows; rows of weight 0 count in it.
         spread = largest_eigenvalue(X, sample_weight, fit_intercept) * (n_total / n)
-        smooth = curvature * spread
-    if b < n:
-        worst = curvature * max_weighted_squared_row_norm(
-            X, sample_weight, fit_intercept
-        )
-    if b >= n:
-        lipschitz = smooth
-    elif b == 1:
-        lipschitz = worst
-    else:
-        lipschitz = (n * (b - 1) * smooth + (n - b) * worst) / (b * (n - 1))
+        lipschitz = curvature * spread
+        if b < n:
+            worst = curvature * float(norms.max())
+            lipschitz = (n * (b - 1) * lipschitz + (n - b) * worst) / (b * (n - 1))
     lipschitz += l2
     if not np.isfinite(lipschitz):
         raise ValueError(

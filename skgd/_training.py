@@ -27,10 +27,10 @@ from .schedules import Adaptive
 #: (or of the all-zero model, whichever is larger) is divergence at once.
 DIVERGENCE_FACTOR = 1e4
 #: A noisy fit (a stochastic solver, an adaptive optimizer, a non-smooth loss)
-#: that started better than the all-zero model may end this many times its
-#: recent excess over the start above the start before it counts as diverged:
-#: the noise band of a solver that sits around the optimum it started next to.
-NOISE_BAND = 3.0
+#: ending this many times above the larger of its start and the all-zero
+#: model's loss diverged; one ending above its start but below that, with its
+#: losses not rising, sits in its own noise (see ``_Targets``).
+FAR_ABOVE = 2.0
 #: The recent losses rise when their least-squares slope is this many standard
 #: errors above zero (and the rise exceeds ``tol``) ...
 RISING_T_STATISTIC = 3.0
@@ -83,7 +83,7 @@ class EpochSettings:
         """Whether the losses are free of noise: full-batch steps of plain
         gradient descent or momentum on a smooth loss. Such a fit that ends
         above its start diverged, by any margin; the others (stochastic
-        batches, adaptive steps, kinks) get a noise band."""
+        batches, adaptive steps, kinks) may end above it in their own noise."""
         return (
             full_batch
             and self.optimizer._rule in ("sgd", "momentum")
@@ -148,6 +148,9 @@ class EpochsResult:
     #: ``(first, last)`` recent losses of a fit that was still rising when it
     #: ended without diverging (``None`` otherwise).
     rising: tuple | None = None
+    #: Whether a target ended above its start in its own noise (and got its
+    #: best parameters back).
+    in_noise: bool = False
 
 
 def evaluate_loss(loss, X, Y, sample_weight, W, config, rows=None):
@@ -202,22 +205,30 @@ class _Targets:
 
     - a non-finite loss or parameter, or a loss ``DIVERGENCE_FACTOR`` times
       above the larger of the two, diverges at once;
-    - when the stopping rule fires, a loss above the start or still rising
-      (``_rising``) is not converged: the epochs go on, except under plain
-      full-batch descent of a smooth loss (``monotone``), which never rises
-      with a step that converges: there a loss both above and rising is
-      diverged;
-    - at the end of the fit the loss at the final parameters is measured: above
-      the start (beyond the noise band of a noisy fit, ``_band``), or above it
-      and rising, is diverged.
+    - when the stopping rule fires, a loss still rising (``_rising``) is not
+      converged: the epochs go on. Exact descent (``exact``: full-batch steps
+      of plain gradient descent or momentum on a smooth loss) goes on too while
+      its loss is above the start (momentum's can fall again after an
+      overshoot), and plain descent (``monotone``), which never rises with a
+      step that converges, diverges there when its loss is both;
+    - at the end the loss at the final parameters is measured. Exact descent
+      ending above its start diverged. A noisy fit (stochastic batches,
+      adaptive steps, kinks) diverged if it ends ``FAR_ABOVE`` times above the
+      larger reference, or above its start with its losses rising; one that
+      ends above its start otherwise sits in its own noise: it keeps the best
+      parameters it saw, with its stop reason, and says so (``in_noise``).
+
+    ``objective(W)`` measures each target's loss (with the penalty) at ``W``:
+    the parameters kept are the better of the start of the best epoch and the
+    start itself, measured, never worse than the start.
     """
 
-    def __init__(self, W, start_loss, zero_model_loss, settings, early_stopping, exact):
+    def __init__(self, W, start_loss, zero_model_loss, settings, kinds, objective):
         n_targets = W.shape[0]
         self.settings = settings
-        self.early_stopping = early_stopping
-        self.exact = exact
-        self.monotone = exact and settings.optimizer._rule == "sgd"
+        self.early_stopping, self.exact = kinds
+        self.monotone = self.exact and settings.optimizer._rule == "sgd"
+        self.objective = objective
         joint = settings.joint_targets
         self.group_of = np.zeros(n_targets, int) if joint else np.arange(n_targets)
         n_groups = self.group_of.max() + 1
@@ -239,14 +250,14 @@ class _Targets:
                 for g in range(n_groups)
             ]
         )
-        # The start counts as seen: a fit that never improves on it goes back
-        # to it.
+        self.start_W = W.copy()
         self.best_loss = np.where(self.judged, self.start_loss, np.inf)
         self.best_W = W.copy()  # at the start of the best training epoch
         self.best_val_loss = np.full(n_groups, np.inf)
         self.best_val_W = W.copy()  # at the end of the best validation epoch
         self.window = max(settings.n_iter_no_change + 1, MIN_TREND_WINDOW)
         self.recent = [[] for _ in range(n_groups)]  # the last ``window`` losses
+        self.in_noise = []  # groups that ended above their start, in their noise
 
     def per_group(self, per_target):
         """Sum per-target values over each group."""
@@ -260,9 +271,22 @@ class _Targets:
     def members(self, g):
         return self.group_of == g
 
-    def freeze_diverged(self, g, W):
+    def restore_best(self, g, W):
+        """Put back the group's best parameters: the start of its best epoch
+        (judged by its loss along the epoch) or, when the loss measured there
+        is above the start's, the start."""
         rows = self.members(g)
-        W[rows] = self.best_W[rows]
+        candidate = W.copy()
+        candidate[rows] = self.best_W[rows]
+        measured = not self.settings.continued and self.judged[g]
+        if measured and not (candidate[rows] == self.start_W[rows]).all():
+            loss = self.per_group(self.objective(candidate))[g]
+            if not loss <= self.start_loss[g]:
+                candidate[rows] = self.start_W[rows]
+        W[rows] = candidate[rows]
+
+    def freeze_diverged(self, g, W):
+        self.restore_best(g, W)
         self.active[g] = False
         self.reasons[g] = "diverged"
 
@@ -287,12 +311,10 @@ class _Targets:
             if not self.rules[g].no_improvement(monitored) or self._reduce_step(g):
                 continue
             above, rising = self._above_start(g, losses[g]), self._rising(g)
-            if above and rising and self.monotone:
+            if self.monotone and above and rising:
                 self.freeze_diverged(g, W)
-            elif above or rising:
-                # No improvement because the loss went up: not converged. (A
-                # loss above its start may still fall again, as momentum's
-                # after an overshoot: only the end, or a blow-up, tells.)
+            elif rising or (self.exact and above):
+                # No improvement because the loss went up: not converged.
                 self.rules[g].count = 0
             else:
                 self.active[g] = False
@@ -307,12 +329,16 @@ class _Targets:
         final = self.per_group(final_losses)
         rising = None
         for g in range(len(self.active)):
-            if self.reasons[g] in ("diverged", "callback") or not self.judged[g]:
+            if self.reasons[g] in ("diverged", "callback"):
                 continue
             going_up = self._rising(g)
-            above = final[g] > self.start_loss[g] + START_SLACK * self.reference[g]
-            if self._above_start(g, final[g]) or (self.exact and going_up and above):
-                self.freeze_diverged(g, W)
+            if self._above_start(g, final[g]):
+                far = final[g] > FAR_ABOVE * self.reference[g]
+                if self.exact or far or going_up:
+                    self.freeze_diverged(g, W)
+                    continue
+                self.restore_best(g, W)
+                self.in_noise.append(g)
             elif going_up:
                 rising = (self.recent[g][0], self.recent[g][-1])
         return rising
@@ -321,25 +347,10 @@ class _Targets:
         return 0.0 < self.reference[g] * DIVERGENCE_FACTOR < loss
 
     def _above_start(self, g, loss):
-        """Whether ``loss`` is above the start, beyond the noise band."""
+        """Whether ``loss`` is above the start (beyond rounding)."""
         if not (self.judged[g] and self.reference[g] > 0.0):
             return False
-        slack = START_SLACK * self.reference[g]
-        return loss > self.start_loss[g] + self._band(g) + slack
-
-    def _band(self, g):
-        """How far above its start a noisy fit may sit: ``NOISE_BAND`` times
-        the recent losses' (median) excess over the start, for a start better
-        than the all-zero model and losses that stayed below the latter's.
-        Exact descent has none, nor has a fit started at zero: from there any
-        end above the start is a fit gone wrong."""
-        start, zero = self.start_loss[g], self.zero_model_loss[g]
-        if self.exact or not start < zero or not self.recent[g]:
-            return 0.0
-        level = float(np.median(self.recent[g]))
-        if level > zero:
-            return 0.0
-        return NOISE_BAND * max(0.0, level - start)
+        return loss > self.start_loss[g] + START_SLACK * self.reference[g]
 
     def _rising(self, g):
         """Whether the recent losses trend upwards: a least-squares slope
@@ -428,8 +439,8 @@ def _starting_losses(settings, X, Y, sample_weight, W, config, rows):
     )
     if not np.isfinite(zero_model_loss).all():
         raise ValueError(
-            "Floating-point overflow: the loss of the all-zero model is not finite "
-            "in float64, so the targets are too large to be fitted. Scale the "
+            "Floating-point overflow: the loss of the all-zero model is not "
+            "finite, so the targets are too large to be fitted. Scale the "
             "targets, for example with sklearn.compose.TransformedTargetRegressor"
             "(regressor, transformer=StandardScaler())."
         )
@@ -514,14 +525,14 @@ def run_epochs(
     zero_model_loss, start_loss = _starting_losses(
         settings, X, Y, sample_weight, W, config, rows
     )
-    targets = _Targets(
-        W,
-        start_loss,
-        zero_model_loss,
-        settings,
-        validation is not None,
-        settings.exact_descent(batch_size == n_samples),
-    )
+
+    def objective(params):
+        return evaluate_loss(
+            settings.loss, X, Y, sample_weight, params, config, rows
+        ) + settings.penalty(params)
+
+    kinds = (validation is not None, settings.exact_descent(batch_size == n_samples))
+    targets = _Targets(W, start_loss, zero_model_loss, settings, kinds, objective)
     with _epoch_kernel(X, W, settings, batch_size, order) as epoch_kernel:
         n_updates = 0
         start = time.perf_counter()
@@ -600,8 +611,7 @@ def run_epochs(
     rising = None
     undecided = [r not in ("diverged", "callback") for r in targets.reasons]
     if not settings.continued and any(undecided):
-        final_losses = evaluate_loss(
-            settings.loss, X, Y, sample_weight, W, config, rows
-        ) + settings.penalty(W)
-        rising = targets.finish(final_losses, W)
-    return EpochsResult(history, targets.stop_reason, n_updates, rising)
+        rising = targets.finish(objective(W), W)
+    return EpochsResult(
+        history, targets.stop_reason, n_updates, rising, bool(targets.in_noise)
+    )

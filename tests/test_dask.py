@@ -411,3 +411,18 @@ def test_skgd_does_not_import_dask_for_in_memory_data():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+@pytest.mark.parametrize("scale", [1e308, 1e-310])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_uniform_weights_of_any_size_give_the_unweighted_fit(
+    client, problem, scale, early_stopping
+):
+    X, y, _ = problem
+    params = dict(max_iter=5, tol=None, early_stopping=early_stopping, random_state=0)
+    unweighted = GDRegressor(**params).fit(X, y)
+    weights = on_dask(np.full(len(y), scale))
+    on_cluster = GDRegressor(**params).fit(
+        on_dask(X), on_dask(y), sample_weight=weights
+    )
+    assert_allclose(on_cluster.coef_, unweighted.coef_, rtol=1e-10)
