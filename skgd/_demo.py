@@ -4,6 +4,7 @@ and on the breast-cancer data (classification)."""
 import time
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
@@ -207,6 +208,13 @@ def lr_finder_model():
 
 
 def run_demo(out="skgd-demo.png"):
+    """The demo; ``out`` names the loss curves' file, the other figures go
+    beside it with the same extension."""
+    out = Path(out)
+    beside = {
+        name: out.with_name(f"{out.stem}-{name}{out.suffix}")
+        for name in ("learning-rates", "lr-finder")
+    }
     results = []
     for task in TASKS:
         X, y = task.load(return_X_y=True)
@@ -224,14 +232,13 @@ def run_demo(out="skgd-demo.png"):
     plot_loss_curves(results, out)
     print(f"loss curves written to {out}")
 
-    stem = out.removesuffix(".png")
-    plot_learning_rates(f"{stem}-learning-rates.png")
-    print(f"the lesson's learning rates on the loss surface: {stem}-learning-rates.png")
-    X, y = load_diabetes(return_X_y=True)
-    suggestion = plot_learning_rate_finder(
-        lr_finder_model(), X, y, f"{stem}-lr-finder.png"
+    plot_learning_rates(beside["learning-rates"])
+    print(
+        f"the lesson's learning rates on the loss surface: {beside['learning-rates']}"
     )
+    X, y = load_diabetes(return_X_y=True)
+    suggestion = plot_learning_rate_finder(lr_finder_model(), X, y, beside["lr-finder"])
     print(
         f"learning-rate range test of the minibatch GDRegressor: suggests "
-        f"{suggestion:.3g} ({stem}-lr-finder.png)"
+        f"{suggestion:.3g} ({beside['lr-finder']})"
     )

@@ -181,19 +181,22 @@ HISTORY_ATTRIBUTES = """\
           update (for an all-zero start, the all-zero model's loss): the loss
           or a parameter became non-finite, or a loss grew 1e4 times above
           the larger of that start and the all-zero model's loss, or the loss
-          at the final parameters is above the start. A fit that started
-          better than the all-zero model and uses a stochastic solver, an
-          adaptive optimizer or a non-smooth loss may end within a noise band
-          above its start (3 times its recent losses' excess over it) without
-          being called diverged: it sits in the noise around the optimum it
-          started next to. ``partial_fit`` after a first call does not
-          measure its start; it diverges on non-finite values, or a loss 1e4
-          times the all-zero model's. A
-          :class:`~sklearn.exceptions.ConvergenceWarning` is then raised and
-          ``coef_`` and ``intercept_`` are the best parameters seen (those
-          at the start of the best epoch, or the start itself; never NaN); the
-          histories keep the growth.
+          at the final parameters is above the start. For plain full-batch
+          descent (the ``"sgd"`` and momentum optimizers on a smooth loss) any
+          end above the start is divergence. A noisy fit (a stochastic solver,
+          an adaptive optimizer, a non-smooth loss) diverged if it ends above
+          its start with its losses rising, or above twice the larger
+          reference; one that ends above its start otherwise sits in the
+          noise of its updates: it keeps its stop reason, says so in a
+          ConvergenceWarning, and keeps the best parameters it saw.
+          ``partial_fit`` after a first call does not measure its start; it
+          diverges on non-finite values, or a loss 1e4 times the all-zero
+          model's. A :class:`~sklearn.exceptions.ConvergenceWarning` is then
+          raised and ``coef_`` and ``intercept_`` are the best parameters
+          seen: those at the start of the best epoch, or the start itself when
+          it is better (measured), never NaN; the histories keep the growth.
 
+        A fit never returns parameters whose loss is above that of its start.
         Several targets (and the classes of a one-vs-rest classifier) each
         stop on their own, as in a separate fit, while the classes of a
         multinomial stop together; the reason is ``"diverged"`` if any
