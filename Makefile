@@ -1,23 +1,45 @@
-# Every target sets up what it needs: a local virtual environment in .venv,
-# with skgd installed in editable mode and its test extras (EXTRAS=test skips
+# Every target sets up what it needs in a local virtual environment, .venv:
+# skgd in editable mode with what the target uses (the demo: skgd's own
+# dependencies; the tests: the test, torch and Dask extras; EXTRAS=test skips
 # torch and Dask, whose tests are then skipped).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
 EXTRAS ?= test,torch,dask
 
+BASE_STAMP := $(VENV)/.base-installed
+STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: demo test lint bench bench-dask docs clean
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint bench bench-dask docs precompile clean
 
-$(STAMP): pyproject.toml
+help:
+	@echo "skgd: gradient descent you can see, for scikit-learn."
+	@echo
+	@echo "  make demo        set up .venv (skgd and its dependencies) and run the demo"
+	@echo "  make test        set up .venv with the test extras; ruff and the whole test suite"
+	@echo "  make docs        build the HTML documentation (runs every tutorial)"
+	@echo "  make bench       time the kernels and the start-up against their peers"
+	@echo "  make bench-dask  time the Dask batch epoch against the in-memory one"
+	@echo "  make precompile  compile the kernels into numba's cache ahead"
+	@echo "  make clean       remove .venv, the builds and the compiled kernels"
+	@echo
+	@echo "EXTRAS=test make test skips the torch and Dask extras (and their tests)."
+
+$(BASE_STAMP): pyproject.toml
+	@echo "Setting up $(VENV): skgd and its dependencies (numpy, scipy, scikit-learn, numba, pandas, matplotlib)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e .
+	touch $(BASE_STAMP)
+
+$(STAMP): $(BASE_STAMP)
+	@echo "Installing the extras [$(EXTRAS)] into $(VENV)"
+	$(PY) -m pip install -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(BASE_STAMP)
 	$(PY) -m skgd demo --out skgd-demo.png
 
 test: $(STAMP)
@@ -41,6 +63,9 @@ bench: $(STAMP)
 bench-dask: $(STAMP)
 	$(PY) benchmarks/scaling_out.py
 
+precompile: $(BASE_STAMP)
+	$(PY) -m skgd precompile
+
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/auto_examples
-	find skgd -name '*.nbi' -delete -o -name '*.nbc' -delete
+	find skgd -name '*.nbi' -delete -o -name '*.nbc' -delete -o -name 'skgd-kernels.stamp' -delete

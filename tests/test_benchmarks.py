@@ -29,7 +29,8 @@ def test_benchmark_smoke_run_prints_the_table():
         "sgd epoch, sgd",
         "reach LinearRegression's MSE within 1e-6",
         "peak memory above X, float32",
-        "first fit in a new process",
+        "first fits, new process, empty cache",
+        "first fits, new process, cache warm",
         "sgd epoch, sparse",
     ):
         assert row in out
