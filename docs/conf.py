@@ -1,15 +1,19 @@
 """Sphinx configuration for skgd."""
 
+import sys
 import warnings
+from pathlib import Path
 
 import skgd
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "skgd"
 release = version = skgd.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
+    "mathml",  # math as MathML at build time: no script, no network
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -19,7 +23,16 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 html_theme = "pydata_sphinx_theme"
 html_title = "skgd"
-html_theme_options = {"navigation_with_keys": False}
+html_math_renderer = "mathml"
+html_theme_options = {
+    "navigation_with_keys": False,
+    # The wide benchmark tables get the page's whole width.
+    "secondary_sidebar_items": {"performance": [], "scaling_out": []},
+}
+# ... and no left sidebar either (it has nothing to list there).
+html_sidebars = {"performance": [], "scaling_out": []}
+html_static_path = ["_static"]
+html_css_files = ["skgd.css"]
 
 # The tutorials: examples/plot_*.py, run at every build; each class page lists
 # the tutorials that use it (sphinx-gallery's backreferences and minigallery).
@@ -29,9 +42,10 @@ sphinx_gallery_conf = {
     "filename_pattern": "/plot_",
     "doc_module": ("skgd",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"skgd": None},
     "within_subsection_order": "FileNameSortKey",
     "remove_config_comments": True,
+    # Timings of the build machine are no part of the documentation.
+    "write_computation_times": False,
 }
 
 # A fit that hits max_iter in a tutorial is part of the lesson, not a problem

@@ -97,7 +97,8 @@ for ax, lr in zip(axes, [0.2, 0.8, 1.1], strict=True):
     for warning in caught:
         print("   ", warning.message)
 # learning_rate="auto" is 1 / L.
-print("2 / L =", 2 * GDRegressor(max_iter=1).fit(x_train, y_train).learning_rate_)
+auto = GDRegressor(max_iter=1, tol=None).fit(x_train, y_train)
+print("2 / L =", 2 * auto.learning_rate_)
 
 # %%
 # A bad feature
