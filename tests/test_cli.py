@@ -50,6 +50,7 @@ def test_the_demo_figures_keep_the_extension_they_are_given(tmp_path, monkeypatc
     monkeypatch.setattr(_demo, "TASKS", [])
     monkeypatch.setattr(_demo, "plot_loss_curves", lambda results, out: None)
     monkeypatch.setattr(_demo, "plot_learning_rates", written.append)
+
     def range_test(model, X, y, out):
         written.append(out)
         return 0.01  # the suggested learning rate
