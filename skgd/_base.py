@@ -217,16 +217,23 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             return float(self.learning_rate)
         if optimizer.default_learning_rate is not None:
             return optimizer.default_learning_rate
-        return auto_learning_rate(
-            X,
-            sample_weight,
-            self.fit_intercept,
-            self.solver,
-            batch_size=self.batch_size,
-            rows=rows,
-            shuffle=self.shuffle,
-            l2=l2,
-            curvature=CURVATURE[loss],
+        # Noisy steps add up in a momentum buffer: the stochastic solvers'
+        # safe step is divided by the buffer's gain (full batches are stable
+        # with momentum at any step below 2 (1 + mu) / L).
+        gain = 1.0 if self.solver == "batch" else optimizer._steady_state_gain()
+        return (
+            auto_learning_rate(
+                X,
+                sample_weight,
+                self.fit_intercept,
+                self.solver,
+                batch_size=self.batch_size,
+                rows=rows,
+                shuffle=self.shuffle,
+                l2=l2,
+                curvature=CURVATURE[loss],
+            )
+            / gain
         )
 
     # -- fitting ------------------------------------------------------------------

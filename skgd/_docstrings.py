@@ -40,7 +40,10 @@ SOLVER_PARAMETERS = """\
         expected smoothness of a batch of ``b`` of the ``n`` samples,
         ``(n (b - 1) L_batch + (n - b) L_sgd) / (b (n - 1))`` (Gower et al.,
         ICML 2019), which grows from the per-sample step at ``b = 1`` to the
-        full batch's at ``b = n``. ``c`` bounds
+        full batch's at ``b = n``; with momentum ``mu`` (and dampening
+        ``d``) the stochastic solvers' step is divided by the buffer's gain
+        ``(1 - d) / (1 - mu)``, the times a steady gradient piles up in it
+        (Nesterov: ``1 + mu (1 - d) / (1 - mu)``). ``c`` bounds
         the loss's second derivative: 2 for the squared error, 1/4 for the
         binary log loss, 1/2 for the multinomial (an L2 penalty adds
         ``alpha * (1 - l1_ratio)`` to ``L``). For Adagrad, RMSprop and Adam

@@ -333,7 +333,10 @@ class _Targets:
                 continue
             going_up = self._rising(g)
             if self._above_start(g, final[g]):
+                # (A trivial loss, the perceptron's, has no scale to be far
+                # from: its start can be next to 0.)
                 far = final[g] > FAR_ABOVE * self.reference[g]
+                far = far and not self.settings.trivial_at_zero
                 if self.exact or far or going_up:
                     self.freeze_diverged(g, W)
                     continue

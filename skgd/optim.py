@@ -63,6 +63,11 @@ class _Optimizer(BaseEstimator):
         """The rule's hyperparameters as a float64 array (after validation)."""
         raise NotImplementedError
 
+    def _steady_state_gain(self):
+        """How many times a constant gradient one update becomes in the long
+        run (``learning_rate="auto"`` divides the stochastic step by it)."""
+        return 1.0
+
     def _initial_slots(self, shape):
         return np.zeros((self._n_slots, *shape))
 
@@ -170,6 +175,15 @@ class SGD(_Optimizer):
     @property
     def _n_slots(self):
         return int(self.momentum > 0)
+
+    def _steady_state_gain(self):
+        """How many times a constant gradient the update becomes once the
+        momentum buffer has filled: ``(1 - d) / (1 - mu)`` (Nesterov:
+        ``1 + mu (1 - d) / (1 - mu)``); 1 without momentum."""
+        if self.momentum == 0:
+            return 1.0
+        buffer = (1.0 - self.dampening) / (1.0 - self.momentum)
+        return 1.0 + self.momentum * buffer if self.nesterov else buffer
 
     def _hyperparameters(self):
         self._validate_params()
