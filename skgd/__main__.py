@@ -25,8 +25,14 @@ def _writable_target(parser, out):
         parser.error(f"--out {out}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         parser.error(f"--out {out}: the folder {folder} is not writable")
-    if not path.suffix:
-        parser.error(f"--out {out}: give the file an extension (.png, .svg, .pdf)")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        parser.error(
+            f"--out {out}: give the file an extension matplotlib writes "
+            f"({', '.join('.' + name for name in sorted(formats))})"
+        )
     return path
 
 

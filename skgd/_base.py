@@ -220,7 +220,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         # Noisy steps add up in a momentum buffer: the stochastic solvers'
         # safe step is divided by the buffer's gain (full batches are stable
         # with momentum at any step below 2 (1 + mu) / L).
+        # (A gain below 1, from dampening, is no reason for a larger step: the
+        # first update takes the whole gradient.)
         gain = 1.0 if self.solver == "batch" else optimizer._steady_state_gain()
+        gain = max(gain, 1.0)
         return (
             auto_learning_rate(
                 X,

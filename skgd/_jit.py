@@ -2,17 +2,20 @@
 compiled code is cached.
 
 numba caches each compiled function next to its source (``__pycache__``) or,
-where that is not writable, in the user's cache directory. In a container the
-package directory is often read-only and the home directory missing; numba
-then refuses to cache at all and ``cache=True`` fails at import. skgd looks
-for a place first (``cache_directory``): numba's own choice, else a private
-directory in the temporary directory (``NUMBA_CACHE_DIR`` is pointed there),
-else no cache at all, which is said once on the ``skgd`` logger.
+where that is not writable, in the user's cache directory; in a container the
+package directory is often read-only and the home directory missing, and numba
+then refuses to cache at all (``cache=True`` fails at import). And numba
+checks only the file that defines a cached function, so a kernel of
+``_kernels.py`` would keep the old code of an edited ``_losses.py``.
 
-numba checks only the source of the file that defines a cached function, so a
-kernel of ``_kernels.py`` would keep the old code of an edited ``_losses.py``.
-skgd stamps its cache with a hash of every kernel source (``KERNEL_SOURCES``)
-and clears the cache when the stamp differs (``clear_stale_cache``).
+skgd's kernels therefore get a locator of their own (``KernelLocator``, put
+first in numba's list of locators; it answers for skgd's files only). It
+caches where numba would, else in a private directory of the temporary
+directory (``FALLBACK_DIRECTORY``), and stamps every entry with a hash of all
+the kernel sources and numba's version (``kernel_sources_stamp``): numba itself
+then discards entries written by any other version of any of them, even by a
+process still running the old code. Where nothing can be written, the kernels
+are compiled in every process, which is said once on the ``skgd`` logger.
 """
 
 import hashlib
@@ -25,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numba
+import numba.core.event
 from numba import types
 from numba.extending import typeof_impl
 
@@ -42,6 +46,22 @@ KERNEL_SOURCES = (
     "_sparse_kernels.py",
 )
 STAMP_FILE = "skgd-kernels.stamp"
+FALLBACK_DIRECTORY = Path(tempfile.gettempdir()) / f"skgd-numba-cache-{os.getuid()}"
+
+
+def kernel_sources_stamp():
+    """A hash of every kernel source and of numba's version, or ``None`` when
+    the sources cannot be read (a zip, a frozen application)."""
+    digest = hashlib.sha256(numba.__version__.encode())
+    try:
+        for name in KERNEL_SOURCES:
+            digest.update((PACKAGE / name).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+STAMP = kernel_sources_stamp()
 
 
 def _writable_directory(path):
@@ -54,7 +74,7 @@ def _writable_directory(path):
     return True
 
 
-def _private_directory(path):
+def private_directory(path):
     """``path`` as a directory only this user can write, or ``None``: a shared
     temporary directory must not let another user plant compiled code."""
     try:
@@ -71,75 +91,108 @@ def _private_directory(path):
     return path if _writable_directory(path) else None
 
 
-def _numba_cache_directory():
-    """Where numba would cache skgd's kernels, or ``None`` if nowhere (numba's
-    own search, through its locator classes)."""
-    from numba.core import caching
+def _install_kernel_locator():
+    """Put ``KernelLocator`` first in numba's locators; return it, or ``None``
+    when numba's caching classes are not the ones this was written for."""
+    try:
+        from numba.core import caching
 
-    implementation = getattr(caching, "CacheImpl", None) or caching._CacheImpl
-    source = str(PACKAGE / "_kernels.py")
-    for locator_class in implementation._locator_classes:
-        locator = locator_class.from_function(_numba_cache_directory, source)
-        if locator is not None:
-            return Path(locator.get_cache_path())
-    return None
+        implementation = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+        base, backed = caching._CacheLocator, caching._SourceFileBackedLocatorMixin
+        locators = implementation._locator_classes
+    except (ImportError, AttributeError):
+        return None
+
+    class FallbackLocator(backed, base):
+        """numba's source-file locator, in ``FALLBACK_DIRECTORY``."""
+
+        def __init__(self, py_func, py_file):
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = str(FALLBACK_DIRECTORY)
+
+        def get_cache_path(self):
+            return self._cache_path
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if private_directory(FALLBACK_DIRECTORY) is None:
+                return None
+            return cls(py_func, py_file)
+
+    class KernelLocator(base):
+        """Where numba would cache a kernel of skgd (else the fallback), its
+        entries stamped with ``STAMP``."""
+
+        def __init__(self, inner):
+            self._inner = inner
+
+        def ensure_cache_path(self):
+            self._inner.ensure_cache_path()
+
+        def get_cache_path(self):
+            return self._inner.get_cache_path()
+
+        def get_source_stamp(self):
+            return STAMP
+
+        def get_disambiguator(self):
+            return self._inner.get_disambiguator()
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if STAMP is None or Path(py_file).resolve().parent != PACKAGE:
+                return None
+            for other in [*locators, FallbackLocator]:
+                if other is not cls:
+                    inner = other.from_function(py_func, py_file)
+                    if inner is not None:
+                        return cls(inner)
+            return None
+
+    if not any(c.__name__ == "KernelLocator" for c in locators):
+        locators.insert(0, KernelLocator)
+    return next(c for c in locators if c.__name__ == "KernelLocator")
 
 
 def cache_directory():
     """``(cache, directory)``: whether to cache skgd's compiled kernels, and
-    where (``None`` when unknown).
-
-    Sets numba's ``CACHE_DIR`` to a private temporary directory when numba
-    finds no place of its own.
-    """
-    if numba.config.CACHE_LOCATOR_CLASSES:
+    where (``None`` when numba's own locators decide)."""
+    if getattr(numba.config, "CACHE_LOCATOR_CLASSES", ""):
         return True, None  # the user chose numba's locators: trust them
-    try:
-        found = _numba_cache_directory()
-    except Exception:  # numba's locators are its own API: never fail an import
-        return True, None
-    if found is not None:
-        return True, found
-    fallback = _private_directory(
-        Path(tempfile.gettempdir()) / f"skgd-numba-cache-{os.getuid()}"
-    )
-    if fallback is None:
+    if STAMP is None:
+        return True, None  # no source files (a zip): numba's own locators
+    locator = _install_kernel_locator()
+    if locator is None:
+        return True, None  # numba's own caching, as it is
+    found = locator.from_function(cache_directory, str(PACKAGE / "_kernels.py"))
+    if found is None:
         logger.warning(
             "skgd: no writable place to cache compiled code (the package "
-            "directory is read-only and there is no writable home); every "
-            "process compiles the kernels it uses. Set NUMBA_CACHE_DIR to a "
-            "writable directory to keep them."
+            "directory is read-only, there is no writable home, and %s is "
+            "not this user's); every process compiles the kernels it uses. Set "
+            "NUMBA_CACHE_DIR to a writable directory to keep them.",
+            FALLBACK_DIRECTORY,
         )
         return False, None
-    numba.config.CACHE_DIR = str(fallback)
-    logger.info("skgd: caching compiled code in %s (NUMBA_CACHE_DIR)", fallback)
-    try:
-        return True, _numba_cache_directory()
-    except Exception:
-        return True, None
-
-
-def kernel_sources_stamp():
-    """A hash of every kernel source and of numba's version."""
-    digest = hashlib.sha256(numba.__version__.encode())
-    for name in KERNEL_SOURCES:
-        digest.update((PACKAGE / name).read_bytes())
-    return digest.hexdigest()
+    return True, Path(found.get_cache_path())
 
 
 def clear_stale_cache(directory):
     """Delete skgd's cached kernels in ``directory`` when the stamp there is not
-    that of the present sources, and stamp it anew."""
-    stamp = kernel_sources_stamp()
+    that of the present sources, and stamp it anew (numba would not load
+    them, and keeps their files)."""
+    if STAMP is None:
+        return False
     stamp_file = directory / STAMP_FILE
     try:
-        if stamp_file.is_file() and stamp_file.read_text() == stamp:
+        if stamp_file.is_file() and stamp_file.read_text() == STAMP:
             return False
         modules = {name.removesuffix(".py") for name in KERNEL_SOURCES}
         for path in directory.iterdir():
             if path.suffix in (".nbi", ".nbc") and path.name.split(".")[0] in modules:
                 path.unlink(missing_ok=True)
-        stamp_file.write_text(stamp)
+        stamp_file.write_text(STAMP)
     except OSError:
         return False
     return True
@@ -159,37 +212,55 @@ JIT = dict(
     fastmath={"reassoc", "contract", "nsz"},
 )
 
-#: A first call that takes longer than this (compiling) is announced.
+#: A compile that takes longer than this is announced.
 COMPILE_NOTICE_SECONDS = 1.0
 _announced = set()
 
 
+class _CompileWatch(numba.core.event.Listener):
+    """Starts ``timer`` when numba begins its first compile in the block."""
+
+    def __init__(self, timer):
+        self.timer = timer
+
+    def on_start(self, event):
+        if not self.timer.is_alive() and not self.timer.finished.is_set():
+            self.timer.start()
+
+    def on_end(self, event):
+        pass
+
+
 @contextmanager
 def compile_notice(what, verbose=False):
-    """Say, once per ``what`` and process, that a first call is compiling when
-    it takes longer than ``COMPILE_NOTICE_SECONDS``: on the ``skgd`` logger, and
-    on standard output with ``verbose``."""
+    """Say, once per ``what`` and process, that numba is compiling when a
+    compile began in the block ``COMPILE_NOTICE_SECONDS`` ago and the block is
+    still running: on the ``skgd`` logger, and on standard output with
+    ``verbose``. A long call that compiles nothing says nothing."""
     if what in _announced:
         yield
         return
-    _announced.add(what)
 
     def announce():
-        message = (
-            f"skgd: compiling the kernels for {what} (once: later processes load "
-            "them from the cache; `python -m skgd precompile` compiles ahead)"
+        later = (
+            "once: later processes load them from the cache; `python -m skgd "
+            "precompile` compiles ahead"
+            if CACHE
+            else "in every process: there is no writable cache here"
         )
+        message = f"skgd: compiling the kernels for {what} ({later})"
         logger.info(message)
         if verbose:
             print(message, flush=True)
 
     timer = threading.Timer(COMPILE_NOTICE_SECONDS, announce)
     timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
+    with numba.core.event.install_listener("numba:compile", _CompileWatch(timer)):
+        try:
+            yield
+        finally:
+            timer.cancel()
+            _announced.add(what)  # compiled (or loaded) now, either way
 
 
 class CompileTimeName(str):

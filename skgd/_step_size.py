@@ -65,7 +65,11 @@ def gram_matvec(X, sample_weight, fit_intercept, v, out):
 def weighted_squared_row_norms(X, sample_weight, fit_intercept):
     """``w_i ||x_i||**2`` of each row, augmented with 1 under ``fit_intercept``."""
     if sp.issparse(X):
-        norms = np.asarray(X.power(2).sum(axis=1), dtype=np.float64).ravel()
+        X = sp.csr_matrix(X)
+        squares = X.data.astype(np.float64) ** 2  # float32 squares overflow
+        norms = np.asarray(
+            sp.csr_matrix((squares, X.indices, X.indptr), shape=X.shape).sum(axis=1)
+        ).ravel()
     else:
         norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
     if fit_intercept:

@@ -354,3 +354,15 @@ def test_the_demo_is_reproducible_and_shows_stop_reasons():
             model = lr_finder_model()
             suggestions.append(plot_learning_rate_finder(model, X, y, "/dev/null"))
     assert suggestions[0] == suggestions[1]
+
+
+def test_sparse_float32_row_norms_are_squared_in_float64():
+    # 3e19 squared overflows float32, not float64: the step is the dense one.
+    X = np.array([[3e19, 0.0], [0.0, 1e19], [1e19, 1e19]], dtype=np.float32)
+    y = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    steps = [
+        GDRegressor(solver="sgd", max_iter=1, tol=None).fit(data, y).learning_rate_
+        for data in (X, sp.csr_matrix(X))
+    ]
+    assert np.isfinite(steps).all() and steps[0] > 0
+    assert_allclose(steps[1], steps[0], rtol=1e-6)

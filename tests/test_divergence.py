@@ -429,3 +429,19 @@ def test_warm_refits_of_the_perceptron_are_not_divergence(solver):
             clf.fit(X, y)
             clf.fit(X, y)
         assert clf.stop_reason_ != "diverged", seed
+
+
+def test_dampening_never_makes_the_stochastic_auto_step_larger():
+    # A buffer gain below 1 (dampening) does not shrink the first update.
+    from skgd.optim import SGD
+
+    X, y = standardised(load_diabetes)
+    plain = GDRegressor(solver="sgd", max_iter=1, tol=None).fit(X, y)
+    for dampening in (0.5, 0.99, 1.0):
+        reg = GDRegressor(
+            solver="sgd", optimizer=SGD(momentum=0.5, dampening=dampening)
+        )
+        fit_quietly(reg, X, y)
+        gain = max((1 - dampening) / (1 - 0.5), 1.0)
+        assert_allclose(reg.learning_rate_, plain.learning_rate_ / gain)
+        assert reg.stop_reason_ != "diverged"

@@ -40,7 +40,7 @@ def test_editing_a_loss_clears_the_cached_kernels(tmp_path):
     env = {"PYTHONPATH": str(tmp_path)}
     first = run([sys.executable, "-c", FIT], env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    where, loss = first.stdout.split()
+    where, loss = first.stdout.splitlines()[-2:]
     assert Path(where).parent == package
     assert float(loss) == pytest.approx(14 / 3)  # mean((x - 2x)^2), w = 1
     losses = package / "_losses.py"
@@ -94,11 +94,61 @@ def test_the_wheel_imports_and_fits_read_only_without_a_home(tmp_path):
     command = unprivileged([sys.executable, "-c", FIT])
     if command is None:
         pytest.skip("no way to run as an unprivileged user here (setpriv)")
-    env = {"PYTHONPATH": str(site), "HOME": "/nonexistent"}
+    env = {"PYTHONPATH": str(site), "HOME": "/nonexistent", "NUMBA_DEBUG_CACHE": "1"}
     for _ in range(2):  # the second run loads what the first compiled
         result = run(command, env, cwd="/")
         assert result.returncode == 0, result.stderr
-        where, loss = result.stdout.split()
+        where, loss = result.stdout.splitlines()[-2:]
         assert Path(where).parent == site / "skgd"
         assert float(loss) == pytest.approx(14 / 3)
+        assert "no writable place" not in result.stderr
+    # Cached, in the private fallback directory (nothing in the package).
+    assert "data loaded from '/" in result.stdout
+    assert "skgd-numba-cache-" in result.stdout
     assert not list((site / "skgd").glob("__pycache__/*.nbi"))
+
+
+def test_a_process_running_old_kernels_cannot_leave_them_to_the_next(tmp_path):
+    # A process started before the edit (a notebook, a long test run) compiles
+    # a kernel the new processes had not: from its old code. Its entry carries
+    # its own stamp, which the next process refuses.
+    package = tmp_path / "skgd"
+    shutil.copytree(
+        Path(skgd.__file__).parent,
+        package,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["PYTHONPATH"] = str(tmp_path)
+    old = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import skgd; print('ready', flush=True); input(); "
+            + FIT.split("; ", 1)[1],
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert old.stdout.readline().strip() == "ready"  # imported the old code
+        losses = package / "_losses.py"
+        source = losses.read_text()
+        losses.write_text(
+            source.replace("return r * r, 2.0 * r", "return 3.0 * r * r, 2.0 * r", 1)
+        )
+        new = run(
+            [sys.executable, "-c", FIT], {"PYTHONPATH": str(tmp_path)}, cwd=tmp_path
+        )
+        assert float(new.stdout.split()[-1]) == pytest.approx(14.0)
+        out, _ = old.communicate("\n", timeout=600)
+        assert float(out.split()[-1]) == pytest.approx(14 / 3)  # its old code
+    finally:
+        old.kill()
+    after = run(
+        [sys.executable, "-c", FIT], {"PYTHONPATH": str(tmp_path)}, cwd=tmp_path
+    )
+    assert float(after.stdout.split()[-1]) == pytest.approx(14.0)
