@@ -28,15 +28,21 @@ def run(command, env_update, **kwargs):
     )
 
 
-def test_editing_a_loss_clears_the_cached_kernels(tmp_path):
-    # numba checks only the file defining a cached function: the kernels of
-    # _kernels.py kept the old code of an edited _losses.py.
-    package = tmp_path / "skgd"
+def copy_of_the_package(folder):
+    """skgd's sources (no compiled kernels) in ``folder/skgd``."""
+    package = folder / "skgd"
     shutil.copytree(
         Path(skgd.__file__).parent,
         package,
         ignore=shutil.ignore_patterns("__pycache__"),
     )
+    return package
+
+
+def test_editing_a_loss_clears_the_cached_kernels(tmp_path):
+    # numba checks only the file defining a cached function: the kernels of
+    # _kernels.py kept the old code of an edited _losses.py.
+    package = copy_of_the_package(tmp_path)
     env = {"PYTHONPATH": str(tmp_path)}
     first = run([sys.executable, "-c", FIT], env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -112,12 +118,7 @@ def test_a_process_running_old_kernels_cannot_leave_them_to_the_next(tmp_path):
     # A process started before the edit (a notebook, a long test run) compiles
     # a kernel the new processes had not: from its old code. Its entry carries
     # its own stamp, which the next process refuses.
-    package = tmp_path / "skgd"
-    shutil.copytree(
-        Path(skgd.__file__).parent,
-        package,
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    package = copy_of_the_package(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     env["PYTHONPATH"] = str(tmp_path)
     old = subprocess.Popen(
