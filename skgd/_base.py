@@ -6,6 +6,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -17,6 +18,7 @@ from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
 from ._dask import checked_sample_weight, is_dask_collection, training_rows
 from ._data_checks import check_feature_scales
 from ._history import HISTORY_MEMORY_BUDGET, history_frame
+from ._jit import compile_notice
 from ._kernels import EpochConfig
 from ._losses import CURVATURE
 from ._rows import kernel_data
@@ -337,18 +339,25 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         if getattr(self, "_skl_callbacks", None):
             monitor = _EpochMonitor(self, context, X, y, metadata)
         slots, count = state.slots, np.array([state.count], dtype=np.int64)
-        result = run_epochs(
-            data,
-            Y,
-            sample_weight,
-            W,
-            settings,
-            self._rng,
-            (slots, count),
-            validation=validation,
-            monitor=monitor,
-            rows=rows,
-        )
+        # A first fit of its kind compiles its kernels: said when that is long.
+        kind = "Dask" if Y is None else "sparse" if sp.issparse(data) else "dense"
+        with compile_notice(
+            f"loss={loss!r}, optimizer rule={optimizer._rule!r}, "
+            f"{np.dtype(W.dtype).name} {kind} X, solver={self.solver!r}",
+            verbose=self.verbose,
+        ):
+            result = run_epochs(
+                data,
+                Y,
+                sample_weight,
+                W,
+                settings,
+                self._rng,
+                (slots, count),
+                validation=validation,
+                monitor=monitor,
+                rows=rows,
+            )
 
         self.learning_rate_ = learning_rate
         for name, value in self._fitted_attributes(W, None).items():
@@ -470,7 +479,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 "shrinking, so the learning rate is too large for the scale of the "
                 "data. Lower the learning rate, scale the features (for example "
                 "with StandardScaler in a Pipeline), or use learning_rate='auto'. "
-                "The parameters of the best epoch are kept.",
+                "The best parameters it saw are kept (at worst, its start).",
                 ConvergenceWarning,
                 stacklevel=6,
             )

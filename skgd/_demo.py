@@ -79,6 +79,8 @@ def _warning_kind(message):
         return "diverged"
     if "rising" in text:
         return "still rising"
+    if "noise" in text:
+        return "ended in their noise"
     return "reached max_iter" if "Maximum number of epochs" in text else "other"
 
 

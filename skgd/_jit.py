@@ -218,44 +218,50 @@ _announced = set()
 
 
 class _CompileWatch(numba.core.event.Listener):
-    """Starts ``timer`` when numba begins its first compile in the block."""
+    """Starts ``timer`` when numba begins its first compile in the block, and
+    counts the compiles under way (``depth``)."""
 
     def __init__(self, timer):
         self.timer = timer
+        self.depth = 0
 
     def on_start(self, event):
+        self.depth += 1
         if not self.timer.is_alive() and not self.timer.finished.is_set():
             self.timer.start()
 
     def on_end(self, event):
-        pass
+        self.depth -= 1
 
 
 @contextmanager
 def compile_notice(what, verbose=False):
-    """Say, once per ``what`` and process, that numba is compiling when a
-    compile began in the block ``COMPILE_NOTICE_SECONDS`` ago and the block is
-    still running: on the ``skgd`` logger, and on standard output with
-    ``verbose``. A long call that compiles nothing says nothing."""
+    """Say, once per ``what`` and process, that numba is compiling when it
+    still is ``COMPILE_NOTICE_SECONDS`` after its first compile in the block
+    began: on the ``skgd`` logger, and on standard output with ``verbose``. A
+    long call that compiles nothing, or compiles quickly, says nothing."""
     if what in _announced:
         yield
         return
 
     def announce():
+        if not watch.depth:
+            return  # the compiles were over in time
         later = (
             "once: later processes load them from the cache; `python -m skgd "
             "precompile` compiles ahead"
             if CACHE
             else "in every process: there is no writable cache here"
         )
-        message = f"skgd: compiling the kernels for {what} ({later})"
+        message = f"compiling the kernels for {what} ({later})"
         logger.info(message)
         if verbose:
-            print(message, flush=True)
+            print(f"skgd: {message}", flush=True)
 
     timer = threading.Timer(COMPILE_NOTICE_SECONDS, announce)
     timer.daemon = True
-    with numba.core.event.install_listener("numba:compile", _CompileWatch(timer)):
+    watch = _CompileWatch(timer)
+    with numba.core.event.install_listener("numba:compile", watch):
         try:
             yield
         finally:

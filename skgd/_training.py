@@ -7,7 +7,7 @@ the compiled kernel.
 import math
 import time
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from ._dask_chunks import DaskChunks
 from ._history import FitHistory
-from ._jit import CompileTimeName, compile_notice
+from ._jit import CompileTimeName
 from ._kernels import EpochConfig, accumulate_gradient, run_epoch
 from ._losses import JOINT_LOSSES, SMOOTH_LOSSES, TRIVIAL_AT_ZERO
 from ._rows import CSR, kernel_data
@@ -437,9 +437,17 @@ def _lazy_sgd_epoch(
 def _starting_losses(settings, X, Y, sample_weight, W, config, rows):
     """Each target's loss at the all-zero model and at the starting ``W``
     (with the penalty), measured before any update."""
-    zero_model_loss = evaluate_loss(
-        settings.loss, X, Y, sample_weight, np.zeros_like(W), config, rows
-    )
+    if isinstance(X, np.ndarray):
+        # Every prediction of the all-zero model is 0, whatever X is: no
+        # column of X is read (the same compiled kernel, on zero columns).
+        zero_model_loss = evaluate_loss(
+            settings.loss, X[:, :0], Y, sample_weight,
+            np.zeros((W.shape[0], 1), dtype=W.dtype), config, rows,
+        )  # fmt: skip
+    else:
+        zero_model_loss = evaluate_loss(
+            settings.loss, X, Y, sample_weight, np.zeros_like(W), config, rows
+        )
     if not np.isfinite(zero_model_loss).all():
         raise ValueError(
             "Floating-point overflow: the loss of the all-zero model is not "
@@ -525,106 +533,93 @@ def run_epochs(
     target_loss = np.empty(W.shape[0])
     order = rows
     shuffle = settings.shuffle and batch_size < n_samples
-    # A first fit of this kind compiles its kernels: said when it takes long.
-    notice = ExitStack()
-    kind = "sparse" if isinstance(X, CSR) else "dense"
-    notice.enter_context(
-        compile_notice(
-            f"loss={settings.loss!r}, optimizer rule={settings.optimizer._rule!r}, "
-            f"{np.dtype(W.dtype).name} {kind} X, "
-            f"{'full batch' if batch_size == n_samples else 'stochastic'} epochs",
-            verbose=settings.verbose,
-        )
+    zero_model_loss, start_loss = _starting_losses(
+        settings, X, Y, sample_weight, W, config, rows
     )
-    with notice:  # closed after the first epoch, or on an error
-        zero_model_loss, start_loss = _starting_losses(
-            settings, X, Y, sample_weight, W, config, rows
-        )
 
-        def objective(params):
-            return evaluate_loss(
-                settings.loss, X, Y, sample_weight, params, config, rows
-            ) + settings.penalty(params)
+    def objective(params):
+        return evaluate_loss(
+            settings.loss, X, Y, sample_weight, params, config, rows
+        ) + settings.penalty(params)
 
-        kinds = (
-            validation is not None,
-            settings.exact_descent(batch_size == n_samples),
-        )
-        targets = _Targets(W, start_loss, zero_model_loss, settings, kinds, objective)
-        with _epoch_kernel(X, W, settings, batch_size, order) as epoch_kernel:
-            n_updates = 0
-            start = time.perf_counter()
-            for epoch in range(
-                settings.first_epoch, settings.first_epoch + settings.max_iter
-            ):
-                if shuffle:
-                    permutation = rng.permutation(n_samples)
-                    order = permutation if all_rows else rows[permutation]
-                start_W = W.copy()
+    kinds = (
+        validation is not None,
+        settings.exact_descent(batch_size == n_samples),
+    )
+    targets = _Targets(W, start_loss, zero_model_loss, settings, kinds, objective)
+    with _epoch_kernel(X, W, settings, batch_size, order) as epoch_kernel:
+        n_updates = 0
+        start = time.perf_counter()
+        for epoch in range(
+            settings.first_epoch, settings.first_epoch + settings.max_iter
+        ):
+            if shuffle:
+                permutation = rng.permutation(n_samples)
+                order = permutation if all_rows else rows[permutation]
+            start_W = W.copy()
+            if monitor is not None:
+                monitor.begin_epoch()
+            learning_rate = (
+                settings.learning_rate
+                * settings.schedule.multiplier(epoch, settings.max_iter)
+                * targets.per_target(targets.multipliers)
+            )
+            epoch_kernel(
+                loss_name,
+                rule,
+                X,
+                Y,
+                sample_weight,
+                order,
+                W,
+                targets.per_target(targets.active),
+                learning_rate,
+                config,
+                slots,
+                count,
+                grad,
+                target_loss,
+                path,
+            )
+            losses = targets.per_group(
+                target_loss / n_samples + settings.penalty(start_W)
+            )
+            finite_W = np.isfinite(W).all(axis=1)
+            finite = np.isfinite(losses) & (targets.per_group(~finite_W) == 0)
+            if not finite.all():
+                # Undo the epoch; the targets that blew up stop at their best, the
+                # others run it again (with shuffling, on the next permutation).
+                W[...] = start_W
+                for g in np.flatnonzero(~finite):
+                    targets.freeze_diverged(g, W)
                 if monitor is not None:
-                    monitor.begin_epoch()
-                learning_rate = (
-                    settings.learning_rate
-                    * settings.schedule.multiplier(epoch, settings.max_iter)
-                    * targets.per_target(targets.multipliers)
-                )
-                epoch_kernel(
-                    loss_name,
-                    rule,
-                    X,
-                    Y,
-                    sample_weight,
-                    order,
-                    W,
-                    targets.per_target(targets.active),
-                    learning_rate,
-                    config,
-                    slots,
-                    count,
-                    grad,
-                    target_loss,
-                    path,
-                )
-                notice.close()
-                losses = targets.per_group(
-                    target_loss / n_samples + settings.penalty(start_W)
-                )
-                finite_W = np.isfinite(W).all(axis=1)
-                finite = np.isfinite(losses) & (targets.per_group(~finite_W) == 0)
-                if not finite.all():
-                    # Undo the epoch; the targets that blew up stop at their best, the
-                    # others run it again (with shuffling, on the next permutation).
-                    W[...] = start_W
-                    for g in np.flatnonzero(~finite):
-                        targets.freeze_diverged(g, W)
-                    if monitor is not None:
-                        monitor.end_epoch(W, history)
-                    if not targets.active.any():
-                        break
-                    continue
-                val_losses, val_scores = None, {}
-                if validation is not None:
-                    val_losses, val_scores = validation.evaluate(settings, W, config)
-                    val_losses = targets.per_group(val_losses)
-                    val_scores["val_loss"] = float(val_losses.sum())
-                n_updates += n_batches
-                step = float(learning_rate[targets.per_target(targets.active)].max())
-                history.add_epoch(
-                    loss=float(losses.sum()),
-                    **val_scores,
-                    learning_rate=step,
-                    n_updates=n_updates,
-                    time=time.perf_counter() - start,
-                    W=W,
-                    path=path,
-                )
-                if settings.verbose:
-                    print(history.describe_last_epoch())
-                targets.update(losses, val_losses, start_W, W)
-                if monitor is not None and monitor.end_epoch(W, history):
-                    targets.stop_all("callback")
+                    monitor.end_epoch(W, history)
                 if not targets.active.any():
                     break
+                continue
+            val_losses, val_scores = None, {}
+            if validation is not None:
+                val_losses, val_scores = validation.evaluate(settings, W, config)
+                val_losses = targets.per_group(val_losses)
+                val_scores["val_loss"] = float(val_losses.sum())
+            n_updates += n_batches
+            step = float(learning_rate[targets.per_target(targets.active)].max())
+            history.add_epoch(
+                loss=float(losses.sum()),
+                **val_scores,
+                learning_rate=step,
+                n_updates=n_updates,
+                time=time.perf_counter() - start,
+                W=W,
+                path=path,
+            )
+            if settings.verbose:
+                print(history.describe_last_epoch())
+            targets.update(losses, val_losses, start_W, W)
+            if monitor is not None and monitor.end_epoch(W, history):
+                targets.stop_all("callback")
+            if not targets.active.any():
+                break
     if validation is not None:
         targets.restore_best_validation(W)
     rising = None
