@@ -54,10 +54,10 @@ def _data(estimator, dtype, sparse):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((12, 3)).astype(dtype)
     if estimator is GDClassifier:
-        # Three classes: the multinomial (log loss) and one-vs-rest kernels.
-        return [(X, np.arange(12) % 3), (X, np.arange(12) % 2)]
-    y = X @ np.array([1.0, -1.0, 0.5], dtype=dtype)
-    data = [(X, y)]
+        # Three classes (the multinomial and one-vs-rest kernels), and two.
+        data = [(X, np.arange(12) % 3), (X, np.arange(12) % 2)]
+    else:
+        data = [(X, X @ np.array([1.0, -1.0, 0.5], dtype=dtype))]
     return [(sp.csr_matrix(X), y) for X, y in data] if sparse else data
 
 

@@ -6,7 +6,9 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import skgd
 from skgd import _jit, _precompile
@@ -115,3 +117,11 @@ def test_precompile_fits_each_combination(monkeypatch):
     lines = []
     assert _precompile.precompile(out=lines.append) == 2
     assert "2 kinds of fit" in lines[0] and lines[-1].startswith("  2/2")
+
+
+def test_precompile_fits_sparse_data_for_sparse_combinations():
+    from skgd import GDClassifier
+
+    for estimator in (skgd.GDRegressor, GDClassifier):
+        for X, _ in _precompile._data(estimator, np.float32, sparse=True):
+            assert sp.issparse(X) and X.dtype == np.float32
