@@ -20,9 +20,9 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._classifier import GDClassifier
 from ._demo_figures import plot_learning_rate_finder, plot_learning_rates
-from ._regressor import GDRegressor
+from ._estimators._classifier import GDClassifier
+from ._estimators._regressor import GDRegressor
 
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, "auto"]
 HEADER = (

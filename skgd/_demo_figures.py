@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._regressor import GDRegressor
+from ._estimators._regressor import GDRegressor
 from .plotting import LearningRateFinderDisplay, LossSurfaceDisplay
 
 

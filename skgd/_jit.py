@@ -38,12 +38,14 @@ PACKAGE = Path(__file__).resolve().parent
 #: The files whose code is compiled into the kernels.
 KERNEL_SOURCES = (
     "_jit.py",
-    "_rows.py",
-    "_losses.py",
-    "_classification_losses.py",
-    "_optim_rules.py",
-    "_kernels.py",
-    "_sparse_kernels.py",
+    "_kernels/_bundles.py",
+    "_kernels/_rows.py",
+    "_losses/__init__.py",
+    "_losses/_regression.py",
+    "_losses/_classification.py",
+    "optim/_rules.py",
+    "_kernels/_dense.py",
+    "_kernels/_sparse.py",
 )
 STAMP_FILE = "skgd-kernels.stamp"
 FALLBACK_DIRECTORY = Path(tempfile.gettempdir()) / f"skgd-numba-cache-{os.getuid()}"
@@ -89,6 +91,14 @@ def private_directory(path):
     ):
         return None
     return path if _writable_directory(path) else None
+
+
+def _is_kernel_source(py_file):
+    try:
+        relative = Path(py_file).resolve().relative_to(PACKAGE)
+    except ValueError:
+        return False
+    return relative.as_posix() in KERNEL_SOURCES
 
 
 def _install_kernel_locator():
@@ -141,7 +151,7 @@ def _install_kernel_locator():
 
         @classmethod
         def from_function(cls, py_func, py_file):
-            if STAMP is None or Path(py_file).resolve().parent != PACKAGE:
+            if STAMP is None or not _is_kernel_source(py_file):
                 return None
             for other in [*locators, FallbackLocator]:
                 if other is not cls:
@@ -155,18 +165,25 @@ def _install_kernel_locator():
     return next(c for c in locators if c.__name__ == "KernelLocator")
 
 
-def cache_directory():
-    """``(cache, directory)``: whether to cache skgd's compiled kernels, and
-    where (``None`` when numba's own locators decide)."""
+def cache_directories():
+    """``(cache, directories)``: whether to cache skgd's compiled kernels, and
+    where (one directory per folder of kernel sources, the kernels' first;
+    empty when numba's own locators decide)."""
     if getattr(numba.config, "CACHE_LOCATOR_CLASSES", ""):
-        return True, None  # the user chose numba's locators: trust them
+        return True, []  # the user chose numba's locators: trust them
     if STAMP is None:
-        return True, None  # no source files (a zip): numba's own locators
+        return True, []  # no source files (a zip): numba's own locators
     locator = _install_kernel_locator()
     if locator is None:
-        return True, None  # numba's own caching, as it is
-    found = locator.from_function(cache_directory, str(PACKAGE / "_kernels.py"))
-    if found is None:
+        return True, []  # numba's own caching, as it is
+    # One source of each folder (numba caches by folder), the kernels' first.
+    sources = sorted(KERNEL_SOURCES, key=lambda name: not name.startswith("_kernels"))
+    folders = {Path(name).parent: str(PACKAGE / name) for name in reversed(sources)}
+    found = [
+        locator.from_function(cache_directories, path)
+        for path in reversed(folders.values())
+    ]
+    if None in found:
         logger.warning(
             "skgd: no writable place to cache compiled code (the package "
             "directory is read-only, there is no writable home, and %s is "
@@ -174,8 +191,8 @@ def cache_directory():
             "NUMBA_CACHE_DIR to a writable directory to keep them.",
             FALLBACK_DIRECTORY,
         )
-        return False, None
-    return True, Path(found.get_cache_path())
+        return False, []
+    return True, list(dict.fromkeys(Path(f.get_cache_path()) for f in found))
 
 
 def clear_stale_cache(directory):
@@ -198,9 +215,11 @@ def clear_stale_cache(directory):
     return True
 
 
-CACHE, CACHE_DIRECTORY = cache_directory()
-if CACHE_DIRECTORY is not None:
-    clear_stale_cache(CACHE_DIRECTORY)
+CACHE, _directories = cache_directories()
+#: Where the kernels are cached (``None``: where numba's own locators say).
+CACHE_DIRECTORY = _directories[0] if _directories else None
+for _directory in _directories:
+    clear_stale_cache(_directory)
 
 # cache: compiled once, then loaded from disk by every later process (see the
 # module docstring for where, and for how a stale cache is cleared).

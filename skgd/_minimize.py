@@ -6,7 +6,7 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .optim import OPTIMIZERS, _Optimizer, resolve_optimizer
+from .optim._optimizers import OPTIMIZERS, _Optimizer, resolve_optimizer
 
 #: The relative step of the central differences: the cube root of the machine
 #: epsilon balances their truncation error against rounding.

@@ -12,18 +12,18 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from ._classifier import LOSSES as CLASSIFICATION_LOSSES
+from ._estimators._classifier import LOSSES as CLASSIFICATION_LOSSES
 from ._jit import CACHE, CACHE_DIRECTORY
 from ._losses import REGRESSION_LOSSES
-from .optim import OPTIMIZERS
+from .optim._optimizers import OPTIMIZERS
 
 SOLVERS = ("batch", "sgd", "minibatch")
 
 
 def combinations(everything=False):
     """``(estimator class, params, dtype, sparse)`` of each fit to compile."""
-    from ._classifier import GDClassifier
-    from ._regressor import GDRegressor
+    from ._estimators._classifier import GDClassifier
+    from ._estimators._regressor import GDRegressor
 
     default = {GDRegressor: "squared_error", GDClassifier: "log_loss"}
     losses = {
@@ -49,7 +49,7 @@ def combinations(everything=False):
 
 
 def _data(estimator, dtype, sparse):
-    from ._classifier import GDClassifier
+    from ._estimators._classifier import GDClassifier
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((12, 3)).astype(dtype)

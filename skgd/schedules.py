@@ -49,6 +49,25 @@ class _Schedule(BaseEstimator):
         """
         raise NotImplementedError
 
+    def on_plateau(self, multiplier, learning_rate):
+        """What to do when the loss has stopped improving (the estimator's
+        stopping rule fired): a smaller step, or stop.
+
+        Parameters
+        ----------
+        multiplier : float
+            The reductions made so far, a multiple of every later epoch's step.
+        learning_rate : float
+            The base learning rate.
+
+        Returns
+        -------
+        multiplier : float or None
+            The new multiple of the step, and the fit goes on; ``None`` (every
+            schedule but ``Adaptive``): the fit stops.
+        """
+        return None
+
 
 class Constant(_Schedule):
     """The same step in every epoch.
@@ -211,7 +230,36 @@ class Adaptive(_Schedule):
         self.min_learning_rate = min_learning_rate
 
     def multiplier(self, epoch, max_iter):
-        return 1.0  # the reductions are made by the training loop
+        return 1.0  # the reductions are made by on_plateau
+
+    def on_plateau(self, multiplier, learning_rate):
+        """``multiplier * factor``, while the step stays at or above
+        ``min_learning_rate``; then ``None`` (stop).
+
+        Parameters
+        ----------
+        multiplier : float
+            The reductions made so far.
+        learning_rate : float
+            The base learning rate.
+
+        Returns
+        -------
+        multiplier : float or None
+            The reduced multiple of the step, or ``None``.
+
+        Examples
+        --------
+        >>> from skgd.schedules import Adaptive
+        >>> Adaptive(factor=0.5).on_plateau(1.0, learning_rate=0.1)
+        0.5
+        >>> print(Adaptive(min_learning_rate=0.05).on_plateau(1.0, learning_rate=0.1))
+        None
+        """
+        reduced = multiplier * self.factor
+        if reduced * learning_rate < self.min_learning_rate:
+            return None
+        return reduced
 
 
 class _FunctionSchedule(_Schedule):

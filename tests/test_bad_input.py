@@ -19,13 +19,6 @@ import skgd
 from skgd import FeatureScaleWarning, GDClassifier, GDRegressor, minimize
 from skgd.optim import SGD, Adagrad, Adam, RMSprop
 
-
-@pytest.fixture(scope="module")
-def diabetes():
-    X, y = load_diabetes(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
 SOLVERS = ["batch", "sgd", "minibatch"]
 
 
@@ -310,8 +303,9 @@ def test_parameter_histories_stop_at_their_memory_budget(diabetes, monkeypatch):
     params = dict(solver="minibatch", record="update", max_iter=10, tol=None)
     full = GDRegressor(random_state=0, **params).fit(X, y)
     per_epoch = full.coef_history_[1:15].nbytes + full.intercept_history_[1:15].nbytes
-    monkeypatch.setattr(skgd._history, "HISTORY_MEMORY_BUDGET", 3.5 * per_epoch)
-    monkeypatch.setattr(skgd._base, "HISTORY_MEMORY_BUDGET", 3.5 * per_epoch)
+    monkeypatch.setattr(skgd._engine._history, "HISTORY_MEMORY_BUDGET", 3.5 * per_epoch)
+    budget = 3.5 * per_epoch
+    monkeypatch.setattr(skgd._estimators._base, "HISTORY_MEMORY_BUDGET", budget)
     reg = GDRegressor(random_state=0, **params)
     with pytest.warns(UserWarning, match="stop before epoch 4"):
         reg.fit(X, y)

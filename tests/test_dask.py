@@ -14,7 +14,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from skgd import GDClassifier, GDRegressor, _dask_chunks
+from skgd import GDClassifier, GDRegressor
+from skgd._backends import _dask_chunks
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")

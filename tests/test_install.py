@@ -41,7 +41,7 @@ def copy_of_the_package(folder):
 
 def test_editing_a_loss_clears_the_cached_kernels(tmp_path):
     # numba checks only the file defining a cached function: the kernels of
-    # _kernels.py kept the old code of an edited _losses.py.
+    # _kernels/_dense.py kept the old code of an edited loss.
     package = copy_of_the_package(tmp_path)
     env = {"PYTHONPATH": str(tmp_path)}
     first = run([sys.executable, "-c", FIT], env, cwd=tmp_path)
@@ -49,7 +49,7 @@ def test_editing_a_loss_clears_the_cached_kernels(tmp_path):
     where, loss = first.stdout.splitlines()[-2:]
     assert Path(where).parent == package
     assert float(loss) == pytest.approx(14 / 3)  # mean((x - 2x)^2), w = 1
-    losses = package / "_losses.py"
+    losses = package / "_losses" / "_regression.py"
     source = losses.read_text()
     edited = source.replace("return r * r, 2.0 * r", "return 3.0 * r * r, 2.0 * r", 1)
     assert edited != source
@@ -136,7 +136,7 @@ def test_a_process_running_old_kernels_cannot_leave_them_to_the_next(tmp_path):
     )
     try:
         assert old.stdout.readline().strip() == "ready"  # imported the old code
-        losses = package / "_losses.py"
+        losses = package / "_losses" / "_regression.py"
         source = losses.read_text()
         losses.write_text(
             source.replace("return r * r, 2.0 * r", "return 3.0 * r * r, 2.0 * r", 1)

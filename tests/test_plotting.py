@@ -11,8 +11,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgd import GDClassifier, GDRegressor, minimize
-from skgd._loss_surface import estimator_loss_grid
 from skgd.plotting import LossCurveDisplay, LossSurfaceDisplay, loss_grid
+from skgd.plotting._loss_surface import estimator_loss_grid
 
 matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")

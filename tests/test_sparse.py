@@ -10,9 +10,9 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDRegressor
 
-from skgd import GDClassifier, GDRegressor, _training
+from skgd import GDClassifier, GDRegressor
+from skgd._backends._threads import MIN_ROWS_PER_THREAD, ThreadedRows
 from skgd._losses import REGRESSION_LOSSES
-from skgd._threads import MIN_ROWS_PER_THREAD
 from skgd.plotting import loss_grid
 
 SOLVERS = ("batch", "sgd", "minibatch")
@@ -197,12 +197,13 @@ def test_threaded_batch_epoch_equals_one_thread(optimizer, monkeypatch):
     # Two threads each sum half the rows; only the order of the sums changes.
     calls = []
 
-    class CountedEpoch(_training.ThreadedBatchEpoch):
-        def __call__(self, *args):
-            calls.append(len(self.shares))
-            return super().__call__(*args)
+    summed_on_threads = ThreadedRows.gradient_sums
 
-    monkeypatch.setattr(_training, "ThreadedBatchEpoch", CountedEpoch)
+    def counted(self, *args):
+        calls.append(len(self.shares))
+        return summed_on_threads(self, *args)
+
+    monkeypatch.setattr(ThreadedRows, "gradient_sums", counted)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((2 * MIN_ROWS_PER_THREAD, 5))
     y = X @ rng.standard_normal(5) + 1.0

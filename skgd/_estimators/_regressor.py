@@ -7,11 +7,11 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._backends import kind_of, rowwise
+from .._backends._checks import check_csr_structure
+from .._losses import REGRESSION_LOSSES, LossParameters
 from ._base import BaseGD, _NotBool, atomic_fit
-from ._dask import check_training_data, is_dask_collection, map_rows
-from ._data_checks import check_csr_structure
 from ._docstrings import fill_shared_docs
-from ._losses import REGRESSION_LOSSES
 
 
 @fill_shared_docs
@@ -226,6 +226,7 @@ class GDRegressor(RegressorMixin, BaseGD):
             W = self._current_params(X.dtype)
         return self._fit_epochs(X, Y, y, sample_weight, W, partial=True)
 
+    @rowwise(lambda self: None if self._squeeze_targets else self._n_targets)
     def predict(self, X):
         """Predict with the linear model ``X @ coef_.T + intercept_``.
 
@@ -240,9 +241,6 @@ class GDRegressor(RegressorMixin, BaseGD):
             Predicted values.
         """
         check_is_fitted(self)
-        if is_dask_collection(X):
-            n_outputs = None if self._squeeze_targets else self._n_targets
-            return map_rows(self, self.predict, X, n_outputs)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -250,7 +248,9 @@ class GDRegressor(RegressorMixin, BaseGD):
         return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
 
     def _loss_parameters(self):
-        return {"epsilon": float(self.epsilon), "quantile": float(self.quantile)}
+        return LossParameters(
+            epsilon=float(self.epsilon), quantile=float(self.quantile)
+        )
 
     def _training_arrays(self, X, y):
         """``X``, the target matrix ``Y`` and ``y`` of new data, as ``fit`` sees
@@ -258,26 +258,11 @@ class GDRegressor(RegressorMixin, BaseGD):
         return self._validate_training_data(X, y, reset=False)
 
     def _validate_training_data(self, X, y, reset):
-        if is_dask_collection(X):
-            X, y = check_training_data(self, X, y, reset=reset, multi_output=True)
-            if y.dtype.kind not in "biuf":
-                raise ValueError(f"y has dtype {y.dtype}; expected numbers.")
-            Y = (y if y.ndim == 2 else y[:, np.newaxis]).astype(X.dtype)
-            self._set_target_shape(y, Y, reset)
-            return X, Y, y
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
-            multi_output=True,
-            y_numeric=True,
+        kind = kind_of(X)
+        X, y = kind.check_training_data(
+            self, X, y, reset=reset, multi_output=True, y_numeric=True
         )
-        check_csr_structure(X)
-        Y = np.ascontiguousarray(y.reshape(len(y), -1), dtype=X.dtype)
+        Y = kind.target_matrix(y, X.dtype)
         self._set_target_shape(y, Y, reset)
         return X, Y, y
 

@@ -6,50 +6,25 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
+from sklearn.utils.validation import _assert_all_finite
 
-from ._dask import checked_sample_weight, is_dask_collection, training_rows
-from ._data_checks import check_feature_scales
-from ._history import HISTORY_MEMORY_BUDGET, history_frame
-from ._jit import compile_notice
-from ._kernels import EpochConfig
-from ._losses import CURVATURE
-from ._rows import kernel_data
-from ._step_size import auto_learning_rate
-from ._training import EpochSettings, Validation, evaluate_loss, penalty, run_epochs
-from .optim import OPTIMIZERS, OptimizerState, _Optimizer, resolve_optimizer
-from .schedules import SCHEDULES, _Schedule, resolve_schedule
+from .._backends import kind_of
+from .._engine import EpochSettings, Validation, penalty, run_epochs
+from .._engine._history import HISTORY_MEMORY_BUDGET, history_frame
+from .._jit import compile_notice
+from .._losses import LossParameters
+from ..optim._optimizers import OPTIMIZERS, _Optimizer, resolve_optimizer
+from ..schedules import SCHEDULES, _Schedule, resolve_schedule
 
 #: The solvers, by how many samples make one update: all, one, or batch_size.
 SOLVERS = ("batch", "sgd", "minibatch")
 PENALTIES = ("l2", "l1", "elasticnet")
-
-
-def _mean_one(sample_weight, rows=None):
-    """Weights rescaled to mean 1 over ``rows`` (all when ``None``), 0 on the
-    other rows (see ``_kernels``).
-
-    Divided by their largest first, so that neither the sum of huge weights
-    overflows nor the inverse of tiny ones: uniform weights become exactly 1.
-    """
-    if rows is None:
-        used = sample_weight
-    else:
-        used = sample_weight[rows]
-    used = used / used.max()
-    used *= len(used) / used.sum()
-    if rows is None:
-        return used
-    normalised = np.zeros_like(sample_weight)
-    normalised[rows] = used
-    return normalised
 
 
 class _NotBool(Interval):
@@ -163,14 +138,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def _loss_parameters(self):
         """The loss's own parameters (the regression losses' ``epsilon`` and
         ``quantile``; the classification losses have none)."""
-        return {"epsilon": 0.0, "quantile": 0.0}
+        return LossParameters()
 
     def _checked_sample_weight(self, sample_weight, X, y):
-        if is_dask_collection(X):
-            return checked_sample_weight(sample_weight, X)
-        return _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        return kind_of(X).sample_weight(sample_weight, X)
 
     def _initial_params(self, n_targets, n_features, dtype, coef_init, intercept_init):
         """Parameters to start from, as ``W`` of shape (n_targets, n_features + 1).
@@ -214,37 +185,42 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
         return np.ascontiguousarray(np.column_stack([coef, intercept]))
 
-    def _resolve_learning_rate(self, X, sample_weight, optimizer, l2, loss, rows):
-        if self.learning_rate != "auto":
-            return float(self.learning_rate)
-        if optimizer.default_learning_rate is not None:
-            return optimizer.default_learning_rate
-        # Noisy steps add up in a momentum buffer: the stochastic solvers'
-        # safe step is divided by the buffer's gain (full batches are stable
-        # with momentum at any step below 2 (1 + mu) / L).
-        # (A gain below 1, from dampening, is no reason for a larger step: the
-        # first update takes the whole gradient.)
-        gain = 1.0 if self.solver == "batch" else optimizer._steady_state_gain()
-        gain = max(gain, 1.0)
-        return (
-            auto_learning_rate(
-                X,
-                sample_weight,
-                self.fit_intercept,
-                self.solver,
-                batch_size=self.batch_size,
-                rows=rows,
-                shuffle=self.shuffle,
-                l2=l2,
-                curvature=CURVATURE[loss],
-            )
-            / gain
-        )
-
     # -- fitting ------------------------------------------------------------------
 
+    def _epoch_settings(self, *, partial, append):
+        """The parameters, resolved for the epochs (a function of the
+        parameters and, with ``append``, of the fit being continued)."""
+        l2, l1 = self._penalty_strengths()
+        # "auto" is resolved on the first call's data and kept by partial_fit.
+        keep_step = append and self.learning_rate == "auto"
+        # The histories may already take memory from earlier partial_fit calls.
+        budget = HISTORY_MEMORY_BUDGET - (self._history_bytes() if append else 0)
+        return EpochSettings(
+            loss=self._training_loss(),
+            optimizer=resolve_optimizer(self.optimizer),
+            schedule=resolve_schedule(self.lr_schedule),
+            solver=self.solver,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate_ if keep_step else self.learning_rate,
+            max_iter=1 if partial else self.max_iter,
+            tol=None if partial else self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            shuffle=self.shuffle,
+            fit_intercept=self.fit_intercept,
+            l2=l2,
+            l1=l1,
+            loss_params=self._loss_parameters(),
+            record=self.record,
+            verbose=self.verbose,
+            first_epoch=self.n_iter_ if append else 0,
+            n_jobs=self.n_jobs,
+            continued=append,
+            history_budget=budget,
+        )
+
     def _fit_epochs(self, X, Y, y, sample_weight, W, *, partial):
-        """Resolve the parameters, run the epochs, store the fitted attributes.
+        """Resolve the parameters, build the rows of the fit, run the epochs,
+        store the fitted attributes.
 
         ``partial`` (``partial_fit``): one epoch, no stopping rule, no early
         stopping, and the histories and the optimizer's state of earlier calls
@@ -257,124 +233,66 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 "the last call: partial_fit continues the histories as they were "
                 "recorded. Call fit to start new ones."
             )
-        max_iter = 1 if partial else self.max_iter
         # One random stream across warm-started fits and partial_fit calls, so
         # that every epoch gets a fresh permutation.
         if not hasattr(self, "_rng") or not (partial or self.warm_start):
             self._rng = check_random_state(self.random_state)
-
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        sample_weight = self._checked_sample_weight(sample_weight, X, y)
-        early_stopping = self.early_stopping and not partial
-        rows = None
-        if is_dask_collection(X):
-            # The kernels' data: the rows on the cluster, chunk by chunk, with
-            # their targets and normalised weights.
-            data, validation = training_rows(
-                self, X, Y, y, sample_weight, early_stopping=early_stopping
+        settings = self._epoch_settings(partial=partial, append=append)
+        weights = self._checked_sample_weight(sample_weight, X, y)
+        train, held_out = kind_of(X).training_rows(
+            self, X, Y, y, weights,
+            early_stopping=self.early_stopping and not partial, first=not append,
+        )  # fmt: skip
+        validation = None
+        if held_out is not None:
+            validation = Validation(held_out, self._validation_scores(held_out))
+        metadata = None
+        if sample_weight is not None:
+            given = (
+                sample_weight if validation is None else train.metadata_weights(weights)
             )
-            Y = sample_weight = None
-            if validation is not None:
-                scores = self._validation_scores(validation, None, None, None)
-                validation = Validation(validation, None, None, scores)
-        else:
-            if not append:
-                check_feature_scales(X, getattr(self, "feature_names_in_", None))
-            validation = None
-            if early_stopping:
-                # Training and validation rows of X itself, without a copy.
-                rows, val = self._validation_split(sample_weight, y)
-                val_weight = _mean_one(sample_weight, val)
-                validation = Validation(
-                    X,
-                    Y,
-                    val_weight,
-                    scores=self._validation_scores(X, Y, val_weight, val),
-                    rows=val,
-                )
-                if metadata is not None:
-                    metadata = {"sample_weight": sample_weight[rows]}
-            sample_weight = _mean_one(sample_weight, rows)
-            data = X
-
-        loss = self._training_loss()
-        optimizer = resolve_optimizer(self.optimizer)
-        schedule = resolve_schedule(self.lr_schedule)
-        l2, l1 = self._penalty_strengths()
-        n_rows = data.shape[0] if rows is None else len(rows)
-        # "auto" is resolved on the first call's data and kept by partial_fit.
-        if append and self.learning_rate == "auto":
-            learning_rate = self.learning_rate_
-        else:
-            learning_rate = self._resolve_learning_rate(
-                data, sample_weight, optimizer, l2, loss, rows
-            )
-        state = self._optimizer_state(optimizer, W.shape, continued=append)
-        # The histories may already take memory from earlier partial_fit calls.
-        budget = HISTORY_MEMORY_BUDGET - (self._history_bytes() if append else 0)
-        settings = EpochSettings(
-            loss=loss,
-            optimizer=optimizer,
-            schedule=schedule,
-            batch_size=self._batch_size(n_rows),
-            learning_rate=learning_rate,
-            max_iter=max_iter,
-            tol=None if partial else self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            shuffle=self.shuffle,
-            fit_intercept=self.fit_intercept,
-            l2=l2,
-            l1=l1,
-            record=self.record,
-            verbose=self.verbose,
-            first_epoch=self.n_iter_ if append else 0,
-            n_jobs=self.n_jobs,
-            continued=append,
-            history_budget=budget,
-            **self._loss_parameters(),
+            metadata = {"sample_weight": given}
+        context = self._init_callback_context(
+            task_name="fit", max_subtasks=settings.max_iter
         )
-        context = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         monitor = None
         if getattr(self, "_skl_callbacks", None):
             monitor = _EpochMonitor(self, context, X, y, metadata)
-        slots, count = state.slots, np.array([state.count], dtype=np.int64)
+        state = self._previous_state(settings.optimizer, W.shape) if append else None
         # A first fit of its kind compiles its kernels: said when that is long.
-        kind = "Dask" if Y is None else "sparse" if sp.issparse(data) else "dense"
         with compile_notice(
-            f"loss={loss!r}, optimizer rule={optimizer._rule!r}, "
-            f"{np.dtype(W.dtype).name} {kind} X, solver={self.solver!r}",
+            f"loss={settings.loss!r}, optimizer rule={settings.optimizer._rule!r}, "
+            f"{np.dtype(W.dtype).name} {train.kind} X, solver={self.solver!r}",
             verbose=self.verbose,
         ):
             result = run_epochs(
-                data,
-                Y,
-                sample_weight,
-                W,
-                settings,
-                self._rng,
-                (slots, count),
-                validation=validation,
-                monitor=monitor,
-                rows=rows,
+                train, W, settings, self._rng, state, validation, monitor
             )
-
-        self.learning_rate_ = learning_rate
-        for name, value in self._fitted_attributes(W, None).items():
-            setattr(self, name, value)
-        result.history.store(self, append=append, squeeze=self._squeeze_targets)
-        self._recorded = self.record
-        self.optimizer_ = optimizer
-        self.optimizer_state_ = OptimizerState(slots, int(count[0]))
-        previous_updates = self.t_ if append and hasattr(self, "t_") else 0
-        self.t_ = previous_updates + result.n_updates
-        self.n_iter_ = len(self.loss_history_)
-        self.stop_reason_ = result.stop_reason
+        self._set_fitted_attributes(W, result, settings, append)
         context.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
-        self._warn_about(result, max_iter, partial)
+        self._warn_about(result, settings.max_iter, partial)
         return self
+
+    def _set_fitted_attributes(self, W, result, settings, append):
+        previous_updates = self.t_ if append and hasattr(self, "t_") else 0
+        attributes = {
+            **self._fitted_attributes(W, None),
+            **result.history.attributes(
+                vars(self), append=append, squeeze=self._squeeze_targets,
+                stacklevel=6,
+            ),
+            "learning_rate_": result.learning_rate,
+            "optimizer_": settings.optimizer,
+            "optimizer_state_": result.optimizer_state,
+            "t_": previous_updates + result.n_updates,
+            "stop_reason_": result.stop_reason,
+            "_recorded": self.record,
+        }  # fmt: skip
+        for name, value in attributes.items():
+            setattr(self, name, value)
 
     def _history_bytes(self):
         """Memory taken by the recorded parameters."""
@@ -401,18 +319,18 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         train = np.concatenate([train, np.flatnonzero(sample_weight == 0)])
         return np.sort(train), np.sort(validation)
 
-    def _optimizer_state(self, optimizer, shape, continued):
-        """The state of the last call when ``partial_fit`` continues it, else new."""
+    def _previous_state(self, optimizer, shape):
+        """The optimizer's state of the last call, for ``partial_fit`` to
+        continue (``None``: the optimizer or the shapes changed, start anew)."""
         previous = getattr(self, "optimizer_state_", None)
         if (
-            continued
-            and previous is not None
+            previous is not None
             and previous.slots.shape[1:] == shape
             and type(optimizer) is type(self.optimizer_)
             and optimizer.get_params() == self.optimizer_.get_params()
         ):
-            return OptimizerState(previous.slots.copy(), previous.count)
-        return optimizer.init(np.empty(shape))
+            return previous._replace(slots=previous.slots.copy())
+        return None
 
     def _fitted_attributes(self, W, history):
         """``coef_`` and ``intercept_`` from ``W`` (and, for the callbacks, the
@@ -431,29 +349,21 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """The fitted model's objective (loss plus penalty, as in
         ``loss_history_``) on ``(X, y)`` at each ``W`` of the stack ``params``
         of shape (n_points, n_targets, n_features + 1)."""
-        if is_dask_collection(X):
-            raise TypeError(
-                "Loss surfaces are computed in memory; pass a sample of the "
-                "rows, for example X[:10_000].compute()."
-            )
-        X, Y, y = self._training_arrays(X, y)
-        sample_weight = _mean_one(self._checked_sample_weight(sample_weight, X, y))
-        l2, l1 = self._penalty_strengths()
-        config = EpochConfig(
-            batch_size=1,
-            fit_intercept=self.fit_intercept,
-            l2=l2,
-            l1=l1,
-            hyper=np.zeros(0),
-            **self._loss_parameters(),
+        kind = kind_of(X)
+        kind.require_in_memory(
+            "Loss surfaces are computed in memory; pass a sample of the rows, "
+            "for example X[:10_000].compute()."
         )
-        loss = self._training_loss()
+        X, Y, y = self._training_arrays(X, y)
+        rows = kind.evaluation_rows(
+            X, Y, self._checked_sample_weight(sample_weight, X, y)
+        )
+        l2, l1 = self._penalty_strengths()
+        loss, loss_params = self._training_loss(), self._loss_parameters()
         values = np.empty(len(params))
-        rows = np.arange(X.shape[0])
-        dtype, X = X.dtype, kernel_data(X)
         for k, W in enumerate(params):
-            W = np.ascontiguousarray(W, dtype=dtype)
-            losses = evaluate_loss(loss, X, Y, sample_weight, W, config, rows)
+            W = np.ascontiguousarray(W, dtype=X.dtype)
+            losses = rows.mean_loss(loss, W, loss_params)
             values[k] = (losses + penalty(W, l2, l1)).sum()
         return values
 
@@ -466,9 +376,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """What to stratify the validation split on (``None``: no stratification)."""
         return None
 
-    def _validation_scores(self, X, Y, sample_weight, rows):
+    def _validation_scores(self, rows):
         """Extra validation columns of the history, ``{name: function of W}``,
-        on the ``rows`` of ``X`` (all when ``None``)."""
+        on the held-out ``rows`` (a backend's, see ``_backends``)."""
         return None
 
     def _warn_about(self, result, max_iter, partial):

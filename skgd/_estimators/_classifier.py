@@ -3,36 +3,27 @@
 import math
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import _fit_context
 from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    check_classification_targets,
-)
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import _check_partial_fit_first_call
+from sklearn.utils.validation import check_is_fitted
 
+from .._backends import kind_of, rowwise
+from .._backends._checks import check_csr_structure
+from .._losses import CLASSIFICATION_LOSSES
+from .._losses import LOSSES as LOSS_DESCRIPTIONS
 from ._base import BaseGD, atomic_fit
-from ._classification_losses import CLASSIFICATION_LOSSES
-from ._dask import (
-    check_training_data,
-    class_weight_of_samples,
-    classes_of,
-    is_dask_collection,
-    map_rows,
-)
-from ._dask_chunks import DaskChunks
-from ._data_checks import check_csr_structure
 from ._docstrings import fill_shared_docs
 
 #: The losses a user names; ``"multinomial"`` is what ``"log_loss"`` becomes
 #: with more than two classes.
 LOSSES = sorted(set(CLASSIFICATION_LOSSES) - {"multinomial"})
-PROBABILISTIC_LOSSES = ("log_loss", "modified_huber")
+PROBABILISTIC_LOSSES = tuple(
+    name for name in LOSSES if LOSS_DESCRIPTIONS[name].probabilistic
+)
 
 
 #: Rows scored at a time by ``_accuracy_sums`` (bounds the copy of ``X[rows]``).
@@ -240,7 +231,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             The fitted estimator.
         """
         X, y = self._validate_training_data(X, y, reset=True)
-        self.classes_ = classes_of(y) if is_dask_collection(y) else np.unique(y)
+        self.classes_ = kind_of(y).classes(y)
         Y = self._encode(y, X.dtype)
         self._n_targets = Y.shape[1]
         W = self._initial_params(
@@ -292,6 +283,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             W = self._current_params(X.dtype)
         return self._fit_epochs(X, Y, y, sample_weight, W, partial=True)
 
+    @rowwise(lambda self: None if len(self.classes_) == 2 else len(self.classes_))
     def decision_function(self, X):
         """Decision values ``X @ coef_.T + intercept_``.
 
@@ -306,14 +298,10 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
             One value per sample with two classes (positive for
             ``classes_[1]``), else one per class.
         """
-        if is_dask_collection(X):
-            check_is_fitted(self)
-            n_outputs = None if len(self.classes_) == 2 else len(self.classes_)
-            return map_rows(self, self.decision_function, X, n_outputs)
-        if sp.issparse(X) and X.format == "csr":
-            check_csr_structure(X)
+        check_csr_structure(X)
         return super().decision_function(X)
 
+    @rowwise(lambda self: None, dtype=lambda self: self.classes_.dtype)
     def predict(self, X):
         """Predict the class of each sample.
 
@@ -327,12 +315,10 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         y_pred : ndarray of shape (n_samples,)
             The predicted labels, from ``classes_``.
         """
-        if is_dask_collection(X):
-            check_is_fitted(self)
-            return map_rows(self, self.predict, X, None, self.classes_.dtype)
         return super().predict(X)
 
     @available_if(_has_probabilities)
+    @rowwise(lambda self: len(self.classes_))
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -351,9 +337,6 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
-        if is_dask_collection(X):
-            check_is_fitted(self)
-            return map_rows(self, self.predict_proba, X, len(self.classes_))
         scores = self._decision_matrix(X)
         if self.loss == "log_loss":
             if scores.shape[1] == 1:
@@ -369,6 +352,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         return proba / proba.sum(axis=1, keepdims=True)
 
     @available_if(_has_probabilities)
+    @rowwise(lambda self: len(self.classes_))
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
 
@@ -386,9 +370,6 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         log_proba : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.
         """
-        if is_dask_collection(X):
-            check_is_fitted(self)
-            return map_rows(self, self.predict_log_proba, X, len(self.classes_))
         if self.loss != "log_loss":
             with np.errstate(divide="ignore"):
                 return np.log(self.predict_proba(X))
@@ -417,18 +398,9 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
                     "class_weight must give each class a finite, non-negative "
                     f"weight; got {self.class_weight!r}."
                 )
-        if is_dask_collection(y):
-            return sample_weight * class_weight_of_samples(
-                self.class_weight, self.classes_, y
-            )
-        weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        sample_weight = sample_weight * weights[np.searchsorted(self.classes_, y)]
-        if not sample_weight.any():
-            raise ValueError(
-                f"class_weight={self.class_weight!r} gives every sample a weight "
-                "of 0: there is nothing to fit."
-            )
-        return sample_weight
+        return kind_of(y).class_weighted(
+            sample_weight, self.class_weight, self.classes_, y
+        )
 
     def _stratify(self, y):
         """The labels, when every class can be on both sides of the split."""
@@ -442,18 +414,10 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         )
         return y if feasible else None
 
-    def _validation_scores(self, X, Y, sample_weight, rows):
-        if isinstance(X, DaskChunks):
-
-            def accuracy(W):
-                correct, total = X.map_reduce(_accuracy_sums, W)
-                return float(correct / total)
-
-        else:
-
-            def accuracy(W):
-                correct, total = _accuracy_sums(X, Y, sample_weight, rows, W)
-                return float(correct / total)
+    def _validation_scores(self, rows):
+        def accuracy(W):
+            correct, total = rows.reduce(_accuracy_sums, W)
+            return float(correct / total)
 
         return {"val_accuracy": accuracy}
 
@@ -466,19 +430,11 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         return X, self._encode(y, X.dtype), y
 
     def _validate_training_data(self, X, y, reset):
-        if is_dask_collection(X):
-            return check_training_data(self, X, y, reset=reset, multi_output=False)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
+        kind = kind_of(X)
+        X, y = kind.check_training_data(
+            self, X, y, reset=reset, multi_output=False, y_numeric=False
         )
-        check_csr_structure(X)
-        check_classification_targets(y)
+        kind.check_classification_targets(y)
         return X, y
 
     def _check_n_classes(self):
@@ -494,17 +450,12 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         """The kernels' targets: one column of +-1 for two classes; one column
         per class otherwise, one-hot for the multinomial and +-1 for
         one-vs-rest."""
-        if is_dask_collection(y):
-            # Labels outside classes_ are found by the chunks' tasks.
-            n_classes = self._check_n_classes()
-            n_columns = 1 if n_classes == 2 else n_classes
-            return y.map_blocks(
-                self._encode,
-                dtype,
-                new_axis=1,
-                chunks=(y.chunks[0], (n_columns,)),
-                meta=np.empty((0, n_columns), dtype=dtype),
-            )
+        n_classes = self._check_n_classes()
+        n_columns = 1 if n_classes == 2 else n_classes
+        return kind_of(y).map_labels(y, self._encode_labels, n_columns, dtype)
+
+    def _encode_labels(self, y, dtype):
+        """``_encode`` of in-memory labels."""
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(

@@ -43,8 +43,9 @@ class FeatureScaleWarning(UserWarning):
 
 
 def check_csr_structure(X):
-    """Raise ``ValueError`` if the CSR matrix ``X`` has indices out of range."""
-    if not sp.issparse(X):
+    """Raise ``ValueError`` if the CSR matrix ``X`` has indices out of range
+    (other input is left to scikit-learn's validation)."""
+    if not sp.issparse(X) or X.format != "csr":
         return
     n_rows, n_columns = X.shape
     indptr, indices = X.indptr, X.indices
@@ -111,5 +112,5 @@ def check_feature_scales(X, feature_names=None):
             "along the small ones. Scale the features, for example with "
             "StandardScaler in a Pipeline.",
             FeatureScaleWarning,
-            stacklevel=6,
+            stacklevel=7,  # the user's call of fit
         )

@@ -1,23 +1,9 @@
-"""Displays of what gradient descent did, in scikit-learn's Display API.
-
-Each Display stores the data to draw; ``plot(ax=None, ...)`` draws it and sets
-``ax_``, ``figure_`` and the artists; ``from_estimator`` builds one from a
-fitted estimator (or a ``Pipeline`` ending in one).
-"""
+"""The Displays of loss curves and loss surfaces."""
 
 import numpy as np
 
-from ._loss_surface import LossGrid, estimator_loss_grid, function_loss_grid
-from ._lr_finder import LearningRateFinderDisplay
-from ._plot_utils import final_estimator
-
-__all__ = [
-    "LearningRateFinderDisplay",
-    "LossCurveDisplay",
-    "LossGrid",
-    "LossSurfaceDisplay",
-    "loss_grid",
-]
+from .._utils import final_estimator
+from ._loss_surface import estimator_loss_grid, function_loss_grid
 
 
 def _differing_parameters(estimators):
@@ -404,11 +390,7 @@ class LossSurfaceDisplay:
         fixed=None,
         extent=None,
         grid_size=60,
-        kind="contour",
-        ax=None,
-        levels=30,
-        path_kw=None,
-        loss_kw=None,
+        **plot_kwargs,
     ):
         """Draw a fitted estimator's objective and its recorded path.
 
@@ -423,8 +405,9 @@ class LossSurfaceDisplay:
         X, y, sample_weight, fixed, extent, grid_size
             As in :func:`loss_grid`. On a cross-section the path is drawn at
             its free coordinate, on the section.
-        kind, ax, levels, path_kw, loss_kw
-            As in :meth:`plot`.
+        **plot_kwargs
+            ``kind``, ``ax``, ``levels``, ``path_kw`` and ``loss_kw``, as in
+            :meth:`plot`.
 
         Returns
         -------
@@ -441,9 +424,7 @@ class LossSurfaceDisplay:
             grid_size=grid_size,
         )
         display = cls(grid=grid, path=path, path_loss=path_loss)
-        return display.plot(
-            ax=ax, kind=kind, levels=levels, path_kw=path_kw, loss_kw=loss_kw
-        )
+        return display.plot(**plot_kwargs)
 
     @classmethod
     def from_function(

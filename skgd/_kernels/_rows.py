@@ -9,11 +9,10 @@ other. On a CSR row the work is proportional to the row's non-zeros.
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 from numba import types
 from numba.extending import overload
 
-from ._jit import JIT
+from .._jit import JIT
 
 
 class CSR(NamedTuple):
@@ -23,26 +22,6 @@ class CSR(NamedTuple):
     indices: np.ndarray
     indptr: np.ndarray
     n_features: int
-
-
-def kernel_data(X):
-    """``X`` as the kernels take it: a dense array as is, a sparse matrix as a
-    ``CSR`` of its own arrays (indices as int32 when they fit, so that int32 and
-    int64 input share one compiled kernel; scipy's int32 indices are not copied)."""
-    if not sp.issparse(X):
-        return X
-    X = X.tocsr()
-    if not X.has_canonical_format:
-        # A column twice in a row would be stepped and thresholded twice.
-        X = X.copy()
-        X.sum_duplicates()
-    index_dtype = np.int32 if max(X.nnz, X.shape[1]) < 2**31 else np.int64
-    return CSR(
-        X.data,
-        X.indices.astype(index_dtype, copy=False),
-        X.indptr.astype(index_dtype, copy=False),
-        X.shape[1],
-    )
 
 
 def _dense(X):
@@ -139,3 +118,44 @@ def _sparse_squared_norm(X, i):
 @overload(squared_norm, jit_options=JIT)
 def _squared_norm(X, i):
     return _dense_squared_norm if _dense(X) else _sparse_squared_norm
+
+
+def dense_row(X, i, buffer):
+    """Row ``i`` as a dense 1-D array: a view of a dense ``X``; a CSR row
+    scattered into ``buffer`` (zeros, of length ``n_features``), which
+    ``clear_row`` zeroes again."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+def clear_row(X, i, buffer):
+    """Undo ``dense_row``'s scatter into ``buffer``."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+def _dense_dense_row(X, i, buffer):
+    return X[i]
+
+
+def _sparse_dense_row(X, i, buffer):
+    for p in range(X.indptr[i], X.indptr[i + 1]):
+        buffer[X.indices[p]] = X.data[p]
+    return buffer
+
+
+@overload(dense_row, jit_options=JIT)
+def _dense_row(X, i, buffer):
+    return _dense_dense_row if _dense(X) else _sparse_dense_row
+
+
+def _nothing_to_clear(X, i, buffer):
+    pass
+
+
+def _clear_sparse_row(X, i, buffer):
+    for p in range(X.indptr[i], X.indptr[i + 1]):
+        buffer[X.indices[p]] = 0.0
+
+
+@overload(clear_row, jit_options=JIT)
+def _clear_row(X, i, buffer):
+    return _nothing_to_clear if _dense(X) else _clear_sparse_row

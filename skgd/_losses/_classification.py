@@ -21,14 +21,15 @@ probabilities summing to 1): ``logsumexp(z) - Y . z``. Written per class, as
 ``Y_k * (logsumexp(z) - z_k)`` with derivative ``softmax(z)_k - Y_k``, it takes
 the row's ``logsumexp(z)`` as ``shared``.
 
-The functions have the regression losses' signature (``epsilon`` and
-``quantile`` are unused), so the kernels call all losses alike.
+The functions have the regression losses' signature (``params``, the
+regression losses' parameters, is unused), so the kernels call all losses
+alike.
 """
 
 import math
 
 
-def _log_loss(loss, prediction, y, epsilon, quantile, shared):
+def _log_loss(loss, prediction, y, params, shared):
     m = y * prediction
     # log(1 + exp(-m)) and its derivative -y / (1 + exp(m)), each written so
     # that exp only sees non-positive arguments.
@@ -39,21 +40,21 @@ def _log_loss(loss, prediction, y, epsilon, quantile, shared):
     return -m + math.log1p(e), -y / (1.0 + e)
 
 
-def _hinge(loss, prediction, y, epsilon, quantile, shared):
+def _hinge(loss, prediction, y, params, shared):
     m = y * prediction
     if m <= 1.0:
         return 1.0 - m, -y
     return 0.0, 0.0
 
 
-def _squared_hinge(loss, prediction, y, epsilon, quantile, shared):
+def _squared_hinge(loss, prediction, y, params, shared):
     m = y * prediction
     if m < 1.0:
         return (1.0 - m) * (1.0 - m), -2.0 * (1.0 - m) * y
     return 0.0, 0.0
 
 
-def _modified_huber(loss, prediction, y, epsilon, quantile, shared):
+def _modified_huber(loss, prediction, y, params, shared):
     m = y * prediction
     if m >= 1.0:
         return 0.0, 0.0
@@ -62,24 +63,14 @@ def _modified_huber(loss, prediction, y, epsilon, quantile, shared):
     return -4.0 * m, -4.0 * y
 
 
-def _multinomial(loss, prediction, y, epsilon, quantile, shared):
+def _multinomial(loss, prediction, y, params, shared):
     # shared = logsumexp(z) of the row: y * (shared - z) sums
     # over the classes to the row's cross-entropy (the y of a row sum to 1).
     return y * (shared - prediction), math.exp(prediction - shared) - y
 
 
-def _perceptron(loss, prediction, y, epsilon, quantile, shared):
+def _perceptron(loss, prediction, y, params, shared):
     m = y * prediction
     if m <= 0.0:
         return -m, -y
     return 0.0, 0.0
-
-
-CLASSIFICATION_LOSSES = {
-    "log_loss": _log_loss,
-    "hinge": _hinge,
-    "squared_hinge": _squared_hinge,
-    "modified_huber": _modified_huber,
-    "perceptron": _perceptron,
-    "multinomial": _multinomial,
-}

@@ -15,8 +15,9 @@ they are applied lazily, in closed form:
 
 The result equals the dense update's up to rounding. The other rules move
 every coordinate whose state is non-zero (momentum, Adam's averages), so they
-update all coordinates after each batch (``sparse_epoch``): the gradient still
-costs the batch's non-zeros, the update ``n_features``.
+update all coordinates after each batch (``_dense.run_epoch``, which reads a
+CSR row at the cost of its non-zeros): the gradient still costs the batch's
+non-zeros, the update ``n_features``.
 """
 
 import math
@@ -26,63 +27,13 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ._jit import JIT
-from ._kernels import batch_step, record_params
-from ._losses import loss_and_derivative
-from ._optim_rules import soft_threshold
+from .._jit import JIT
+from .._losses import loss_and_derivative
+from ..optim._rules import soft_threshold
 from ._rows import n_columns
 
 #: Below this, ``scale`` is folded back into ``V`` (before it underflows).
 _SMALLEST_SCALE = 1e-9
-
-
-@numba.njit(**JIT)
-def sparse_epoch(
-    loss,
-    rule,
-    X,
-    Y,
-    sample_weight,
-    order,
-    W,
-    active,
-    learning_rate,
-    config,
-    slots,
-    count,
-    grad,
-    target_loss,
-    path,
-):
-    """``_kernels.run_epoch`` for CSR ``X``, any rule: every batch (a single
-    sample too) makes one ``batch_step``."""
-    numba.literally(loss)
-    numba.literally(rule)
-    n_samples = order.shape[0]
-    target_loss[:] = 0.0
-    update = 0
-    for start in range(0, n_samples, config.batch_size):
-        stop = min(start + config.batch_size, n_samples)
-        count[0] += 1
-        batch_step(
-            loss,
-            rule,
-            X,
-            Y,
-            sample_weight,
-            order[start:stop],
-            W,
-            active,
-            learning_rate,
-            config,
-            slots,
-            count[0],
-            grad,
-            target_loss,
-        )
-        if path.shape[0] > 0:
-            record_params(path, update, W)
-        update += 1
 
 
 def _shared_of(loss, predictions):
@@ -142,26 +93,17 @@ def _write_params(V, scale, applied, threshold, W):
 
 
 @numba.njit(**JIT)
-def lazy_sgd_epoch(
-    loss,
-    X,
-    Y,
-    sample_weight,
-    order,
-    W,
-    active,
-    learning_rate,
-    config,
-    count,
-    target_loss,
-    path,
-):
-    """``sparse_epoch`` for the ``"sgd"`` rule, at the cost of the non-zeros.
+def lazy_sgd_epoch(loss, data, order, W, active, learning_rate, config, work):
+    """``_dense.run_epoch`` for the ``"sgd"`` rule on CSR data, at the cost of
+    the non-zeros.
 
-    The arguments are ``run_epoch``'s (the rule has no state, so there are no
-    slots). See the module docstring for the lazy penalties.
+    The arguments are ``run_epoch``'s, but for the rule and its state (plain
+    SGD has none; the caller counts the updates). See the module docstring for
+    the lazy penalties.
     """
     numba.literally(loss)
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    target_loss, path = work.target_loss, work.path
     n_samples, n_features = order.shape[0], n_columns(X)
     n_targets = W.shape[0]
     V = W.astype(np.float64)
@@ -181,7 +123,6 @@ def lazy_sgd_epoch(
     for start in range(0, n_samples, config.batch_size):
         stop = min(start + config.batch_size, n_samples)
         single = stop - start == 1  # updated straight, without a gradient buffer
-        count[0] += 1
         # The batch's coordinates (a canonical CSR row has no repeats), brought
         # up to date with the thresholds they missed.
         n_touched = 0
@@ -212,12 +153,7 @@ def lazy_sgd_epoch(
             shared = _shared_of(loss, predictions)
             for t in range(n_targets):
                 value, derivative[t] = loss_and_derivative(
-                    loss,
-                    predictions[t],
-                    Y[i, t],
-                    config.epsilon,
-                    config.quantile,
-                    shared,
+                    loss, predictions[t], Y[i, t], config.loss_params, shared
                 )
                 target_loss[t] += sample_weight[i] * value
                 derivative[t] *= sample_weight[i]

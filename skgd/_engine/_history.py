@@ -91,18 +91,53 @@ class FitHistory:
             f"learning rate: {last['learning_rate']:.4g}, time: {last['time']:.3f} s"
         )
 
-    def store(self, estimator, *, append, squeeze):
-        """Set the history attributes of ``estimator``.
+    def attributes(self, previous, *, append, squeeze, stacklevel):
+        """The history attributes of the estimator, from this call's epochs.
 
-        With ``append`` (``partial_fit``) the epochs extend the attributes of the
-        previous calls, and the epochs are numbered on from them.
+        ``previous`` holds the estimator's attributes (``vars(estimator)``):
+        with ``append`` (``partial_fit``) the epochs extend those of the
+        previous calls, and the epochs are numbered on from them. A warning
+        says when the parameter histories reached their budget
+        (``stacklevel``: the user's call).
         """
+        previous = previous if append else {}
+        columns = self._columns(previous.get("_history_columns"))
+        first_epoch = len(columns["loss"]) - self.n_epochs + 1
+        was_truncated = previous.get("_history_truncated", False)
+        if was_truncated:
+            # The budget ran out in an earlier call: the histories stay the
+            # prefix they are.
+            coef_history = previous["coef_history_"]
+            intercept_history = previous["intercept_history_"]
+        else:
+            coef_history, intercept_history = self._parameters(previous, squeeze)
+        if self.truncated and not was_truncated:
+            first_missing = first_epoch + self.n_recorded_epochs
+            warnings.warn(
+                f"The parameter histories reached their memory budget of "
+                f"{HISTORY_MEMORY_BUDGET / 2**20:.0f} MiB: coef_history_ and "
+                f"intercept_history_ stop before epoch {first_missing}, whose "
+                "parameters and those of later epochs are not recorded "
+                "(loss_history_ has every epoch). Use record='epoch' instead of "
+                "'update', or record=None.",
+                UserWarning,
+                stacklevel=stacklevel + 1,
+            )
+        return {
+            "_history_columns": columns,
+            "loss_history_": columns["loss"],
+            "val_loss_history_": columns.get("val_loss"),
+            "coef_history_": coef_history,
+            "intercept_history_": intercept_history,
+            "_history_truncated": was_truncated or self.truncated,
+            "n_iter_": len(columns["loss"]),
+        }
+
+    def _columns(self, previous):
+        """The ``history_`` columns, continuing ``previous`` ones if any."""
         columns = {name: np.asarray(v, dtype=float) for name, v in self.columns.items()}
         columns["n_updates"] = columns["n_updates"].astype(np.int64)
-        first_epoch = 1
-        previous = getattr(estimator, "_history_columns", None) if append else None
-        if previous is not None:
-            first_epoch = len(previous["loss"]) + 1
+        first_epoch = 1 if previous is None else len(previous["loss"]) + 1
         columns["epoch"] = np.arange(first_epoch, first_epoch + self.n_epochs)
         if previous is not None and len(previous["loss"]):
             # Updates and time count on from the earlier calls.
@@ -114,46 +149,26 @@ class FitHistory:
                 k: np.concatenate([previous[k], columns.get(k, missing)])
                 for k in previous
             }
-        estimator._history_columns = columns
-        estimator.loss_history_ = columns["loss"]
-        estimator.val_loss_history_ = columns.get("val_loss")
+        return columns
 
-        coef_history = intercept_history = None
-        if append and getattr(estimator, "_history_truncated", False):
-            # The budget ran out in an earlier call: the histories stay the
-            # prefix they are.
-            coef_history = estimator.coef_history_
-            intercept_history = estimator.intercept_history_
-        elif self.record:
-            params = np.concatenate(self.params)
-            coef_history = np.ascontiguousarray(params[..., :-1])
-            intercept_history = params[..., -1].copy()
-            if squeeze:
-                coef_history = coef_history[:, 0]
-                intercept_history = intercept_history[:, 0]
-            old = getattr(estimator, "coef_history_", None) if append else None
-            if old is not None:
-                # Row 0 of this call is the last row of the previous one.
-                coef_history = np.concatenate([old, coef_history[1:]])
-                intercept_history = np.concatenate(
-                    [estimator.intercept_history_, intercept_history[1:]]
-                )
-        estimator.coef_history_ = coef_history
-        estimator.intercept_history_ = intercept_history
-        was_truncated = append and getattr(estimator, "_history_truncated", False)
-        estimator._history_truncated = was_truncated or self.truncated
-        if self.truncated and not was_truncated:
-            first_missing = first_epoch + self.n_recorded_epochs
-            warnings.warn(
-                f"The parameter histories reached their memory budget of "
-                f"{HISTORY_MEMORY_BUDGET / 2**20:.0f} MiB: coef_history_ and "
-                f"intercept_history_ stop before epoch {first_missing}, whose "
-                "parameters and those of later epochs are not recorded "
-                "(loss_history_ has every epoch). Use record='epoch' instead of "
-                "'update', or record=None.",
-                UserWarning,
-                stacklevel=6,
+    def _parameters(self, previous, squeeze):
+        """``(coef_history_, intercept_history_)``, continuing ``previous``."""
+        if not self.record:
+            return None, None
+        params = np.concatenate(self.params)
+        coef_history = np.ascontiguousarray(params[..., :-1])
+        intercept_history = params[..., -1].copy()
+        if squeeze:
+            coef_history = coef_history[:, 0]
+            intercept_history = intercept_history[:, 0]
+        old = previous.get("coef_history_")
+        if old is not None:
+            # Row 0 of this call is the last row of the previous one.
+            coef_history = np.concatenate([old, coef_history[1:]])
+            intercept_history = np.concatenate(
+                [previous["intercept_history_"], intercept_history[1:]]
             )
+        return coef_history, intercept_history
 
 
 def history_frame(columns):

@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._plot_utils import final_estimator
+from .._utils import final_estimator
 
 
 class LossGrid(NamedTuple):

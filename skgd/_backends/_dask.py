@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
     _check_sample_weight,
+    check_is_fitted,
 )
 
 from ._dask_chunks import DaskChunks, input_checks, is_dask_collection
@@ -125,7 +126,7 @@ def check_training_data(estimator, X, y, *, reset, multi_output):
             "A column-vector y was passed when a 1d array was expected. Please "
             "change the shape of y to (n_samples, ), for example using ravel().",
             DataConversionWarning,
-            stacklevel=4,
+            stacklevel=7,  # the user's call of fit
         )
         y = y[:, 0]
     if y.ndim != 1 and not multi_output:
@@ -268,3 +269,70 @@ class _NamedColumns:
         import pandas as pd
 
         return self.method(pd.DataFrame(chunk, columns=self.columns))
+
+
+class Dask:
+    """What the estimators ask of Dask collections (``_memory.InMemory``'s
+    counterpart)."""
+
+    @staticmethod
+    def check_training_data(estimator, X, y, *, reset, multi_output, y_numeric):
+        X, y = check_training_data(
+            estimator, X, y, reset=reset, multi_output=multi_output
+        )
+        if y_numeric and y.dtype.kind not in "biuf":
+            raise ValueError(f"y has dtype {y.dtype}; expected numbers.")
+        return X, y
+
+    @staticmethod
+    def target_matrix(y, dtype):
+        return (y if y.ndim == 2 else y[:, np.newaxis]).astype(dtype)
+
+    @staticmethod
+    def classes(y):
+        return classes_of(y)
+
+    @staticmethod
+    def check_classification_targets(y):
+        """Checked by ``classes`` (the labels are known only after a pass)."""
+
+    @staticmethod
+    def map_labels(y, function, n_columns, dtype):
+        """``function`` on each chunk of ``y``, lazily (labels outside the
+        classes are found by the chunks' tasks)."""
+        return y.map_blocks(
+            function,
+            dtype,
+            new_axis=1,
+            chunks=(y.chunks[0], (n_columns,)),
+            meta=np.empty((0, n_columns), dtype=dtype),
+        )
+
+    @staticmethod
+    def sample_weight(sample_weight, X):
+        return checked_sample_weight(sample_weight, X)
+
+    @staticmethod
+    def class_weighted(sample_weight, class_weight, classes, y):
+        """The sample weights times each sample's class weight, lazily (a
+        fit checks them when it first reads them)."""
+        return sample_weight * class_weight_of_samples(class_weight, classes, y)
+
+    @staticmethod
+    def training_rows(estimator, X, Y, y, sample_weight, *, early_stopping, first):
+        return training_rows(
+            estimator, X, Y, y, sample_weight, early_stopping=early_stopping
+        )
+
+    @staticmethod
+    def require_in_memory(message):
+        """Raise ``TypeError(message)``: what is asked is computed in memory."""
+        raise TypeError(message)
+
+    @staticmethod
+    def predict(estimator, method, X, n_outputs, dtype):
+        """``method`` on each chunk of rows, lazily (see ``_backends.rowwise``)."""
+        check_is_fitted(estimator)
+        dtype = None if dtype is None else dtype(estimator)
+        bound = method.__get__(estimator)
+        return map_rows(estimator, bound, X, n_outputs(estimator), dtype)

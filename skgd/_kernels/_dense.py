@@ -8,8 +8,9 @@ error, never prints and never sees an estimator.
 Shapes used throughout:
 
 - ``X``: (n_samples, n_features), C-contiguous, float32 or float64, read only;
-  or a ``_rows.CSR`` of the same dtype, read through ``_rows`` (``run_epoch``'s
-  per-sample update is dense only: sparse data goes to ``_sparse_kernels``);
+  or a ``_rows.CSR`` of the same dtype, read through ``_rows`` (a dense row
+  gets ``_sample_update``, a sparse one a batch of one; plain SGD on sparse
+  data has its own epoch, ``_sparse.lazy_sgd_epoch``);
 - ``Y``: (n_samples, n_targets), same dtype as ``X``;
 - ``sample_weight``: (n_samples,), normalised to mean 1, so that a batch
   gradient ``mean_i(w_i * g_i)`` is an unbiased estimate of the weighted mean
@@ -18,6 +19,8 @@ Shapes used throughout:
   coefficients followed by its intercept (which stays 0 when no intercept is
   fitted);
 - an optimizer's ``slots``: (n_slots, n_targets, n_features + 1), float64.
+
+The arrays travel in the named bundles of ``_bundles``.
 
 Each target is updated only while it is ``active``. Every loss but the
 multinomial is a sum of per-target losses, so each target is fitted exactly as a
@@ -30,29 +33,15 @@ compile-time constant, so each (loss, rule) pair gets its own compiled kernel
 """
 
 import math
-from typing import NamedTuple
 
 import numba
-import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ._jit import JIT
-from ._losses import loss_and_derivative
-from ._optim_rules import coordinate, prepare, soft_threshold, update_rows
-from ._rows import add_row, n_columns
-
-
-class EpochConfig(NamedTuple):
-    """The scalars of a kernel call, by name."""
-
-    batch_size: int
-    fit_intercept: bool
-    l2: float  # strength of the penalty (l2 / 2) * ||coef||**2
-    l1: float  # strength of the penalty l1 * ||coef||_1
-    epsilon: float  # of the losses that have one
-    quantile: float  # of the quantile loss
-    hyper: np.ndarray  # the optimizer's hyperparameters
+from .._jit import JIT
+from .._losses import loss_and_derivative
+from ..optim._rules import coordinate, prepare, soft_threshold, update_rows
+from ._rows import add_row, clear_row, dense_row, n_columns
 
 
 def _prediction(X, i, W, t):
@@ -111,28 +100,22 @@ def _shared_of(loss, X, i, W):
 
 
 @numba.njit(**JIT)
-def accumulate_gradient(
-    loss, X, Y, sample_weight, rows, W, active, config, grad, target_loss
-):
-    """Add ``sum_i w_i dloss_i * (x_i, 1)`` over ``rows`` to ``grad``.
+def accumulate_gradient(loss, data, rows, W, active, loss_params, grad, target_loss):
+    """Add ``sum_i w_i dloss_i * (x_i, 1)`` over ``rows`` of ``data`` to ``grad``.
 
     Every row of ``X`` is read once: its predictions and its contribution to the
     gradient are computed while the row is in cache. Each sample's weighted loss,
     taken at the parameters before the update, is added to ``target_loss``. The
     gradient of inactive targets is not computed.
     """
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
     n_targets, n_features = W.shape[0], n_columns(X)
     for i in rows:
         weight = sample_weight[i]
         shared = _shared(loss, X, i, W)
         for t in range(n_targets):
             value, derivative = loss_and_derivative(
-                loss,
-                _prediction(X, i, W, t),
-                Y[i, t],
-                config.epsilon,
-                config.quantile,
-                shared,
+                loss, _prediction(X, i, W, t), Y[i, t], loss_params, shared
             )
             target_loss[t] += weight * value
             if active[t]:
@@ -142,59 +125,21 @@ def accumulate_gradient(
 
 
 @numba.njit(**JIT)
-def batch_step(
-    loss,
-    rule,
-    X,
-    Y,
-    sample_weight,
-    rows,
-    W,
-    active,
-    learning_rate,
-    config,
-    slots,
-    count,
-    grad,
-    target_loss,
-):
-    """One update with the mean gradient over ``rows`` (``count`` is this
-    update's number, from 1)."""
-    grad[:] = 0.0
-    accumulate_gradient(
-        loss, X, Y, sample_weight, rows, W, active, config, grad, target_loss
-    )
-    apply_mean_gradient(
-        rule, W, grad, rows.shape[0], active, learning_rate, config, slots, count
-    )
-
-
-@numba.njit(**JIT)
 def apply_mean_gradient(
-    rule, W, grad, n_rows, active, learning_rate, config, slots, count
+    rule, W, grad, n_rows, active, learning_rate, config, optimizer
 ):
     """The optimizer's update with ``grad / n_rows`` (``grad`` summed over a
     batch of ``n_rows`` rows) plus the L2 penalty's gradient, then the L1
-    penalty's proximal step. ``grad`` is overwritten."""
+    penalty's proximal step; the update is the optimizer's ``count``-th.
+    ``grad`` is overwritten."""
     n_features = W.shape[1] - 1
-    n_columns_updated = n_features + 1 if config.fit_intercept else n_features
     scale = 1.0 / n_rows
     for t in range(W.shape[0]):
         for j in range(n_features):
             grad[t, j] = grad[t, j] * scale + config.l2 * W[t, j]
         grad[t, n_features] *= scale
     update_rows(
-        rule,
-        config.hyper,
-        W,
-        grad,
-        slots,
-        learning_rate,
-        count,
-        active,
-        n_columns_updated,
-        config.l1,
-        n_features,
+        rule, W, grad, learning_rate, active, optimizer, config.fit_intercept, config.l1
     )
 
 
@@ -202,38 +147,26 @@ def apply_mean_gradient(
 # reference-counted at every sample (a third of an epoch's time).
 @numba.njit(inline="always", **JIT)
 def _sample_update(
-    loss,
-    rule,
-    X,
-    Y,
-    sample_weight,
-    i,
-    W,
-    active,
-    learning_rate,
-    config,
-    slots,
-    count,
-    target_loss,
+    loss, rule, data, i, W, active, learning_rate, config, optimizer, work
 ):
     """One per-sample update, straight into ``W`` (no gradient buffer).
 
-    The same arithmetic as a batch of one in ``run_epoch``.
+    The same arithmetic as a batch of one in ``run_epoch``; on a CSR row, every
+    coordinate moves too (the L2 penalty's gradient, the rule's state).
     """
-    n_targets, n_features = W.shape[0], X.shape[1]
-    # Local copies: reading an array out of ``config`` in the loop would
-    # count references on every coordinate.
-    hyper, l1, l2 = config.hyper, config.l1, config.l2
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    # Local copies: reading an array out of a bundle in the loops would count
+    # references on every coordinate.
+    hyper, slots, count = optimizer.hyper, optimizer.slots, optimizer.count[0]
+    target_loss = work.target_loss
+    x = dense_row(X, i, work.row)
+    n_targets, n_features = W.shape[0], n_columns(X)
+    l1, l2 = config.l1, config.l2
     # The whole row's losses are taken before any target is updated.
     shared = _shared(loss, X, i, W)
     for t in range(n_targets):
         value, derivative = loss_and_derivative(
-            loss,
-            _prediction(X, i, W, t),
-            Y[i, t],
-            config.epsilon,
-            config.quantile,
-            shared,
+            loss, _prediction(X, i, W, t), Y[i, t], config.loss_params, shared
         )
         target_loss[t] += sample_weight[i] * value
         if not active[t]:
@@ -242,7 +175,7 @@ def _sample_update(
         prepared = prepare(rule, hyper, learning_rate[t], count)
         for j in range(n_features):
             w, step = coordinate(
-                rule, W[t, j], g * X[i, j] + l2 * W[t, j], slots, t, j, hyper, prepared
+                rule, W[t, j], g * x[j] + l2 * W[t, j], slots, t, j, hyper, prepared
             )
             if l1 > 0.0:
                 w = soft_threshold(w, l1 * step)
@@ -251,25 +184,12 @@ def _sample_update(
             W[t, n_features] = coordinate(
                 rule, W[t, n_features], g, slots, t, n_features, hyper, prepared
             )[0]
+    clear_row(X, i, work.row)
 
 
 @numba.njit(**JIT)
 def run_epoch(
-    loss,
-    rule,
-    X,
-    Y,
-    sample_weight,
-    order,
-    W,
-    active,
-    learning_rate,
-    config,
-    slots,
-    count,
-    grad,
-    target_loss,
-    path,
+    loss, rule, data, order, W, active, learning_rate, config, optimizer, work
 ):
     """One epoch of mini-batch gradient descent.
 
@@ -280,15 +200,15 @@ def run_epoch(
     ``batch_size=n_samples`` full-batch gradient descent. Only the targets
     flagged in ``active`` are updated, each with its own ``learning_rate``.
 
-    ``count`` (int64, one entry) counts the optimizer's updates. ``target_loss``
-    (float64, one per target) receives the sum over the epoch's samples of their
-    weighted loss, each taken just before the update that used it. ``path``
-    receives ``W`` after every update when it has a row per update; pass an
-    array with zero rows to record nothing. ``grad`` is a float64 work buffer
-    shaped like ``W``.
+    ``optimizer.count`` counts the updates. ``work.target_loss`` (float64, one
+    per target) receives the sum over the epoch's samples of their weighted
+    loss, each taken just before the update that used it; ``work.path``
+    receives ``W`` after every update when it has a row per update.
     """
     numba.literally(loss)
     numba.literally(rule)
+    grad, target_loss, path = work.grad, work.target_loss, work.path
+    count = optimizer.count
     n_samples = order.shape[0]
     record = path.shape[0] > 0
     target_loss[:] = 0.0
@@ -298,36 +218,17 @@ def run_epoch(
         count[0] += 1
         if stop - start == 1:
             _sample_update(
-                loss,
-                rule,
-                X,
-                Y,
-                sample_weight,
-                order[start],
-                W,
-                active,
-                learning_rate,
-                config,
-                slots,
-                count[0],
-                target_loss,
-            )
+                loss, rule, data, order[start], W, active, learning_rate, config,
+                optimizer, work,
+            )  # fmt: skip
         else:
-            batch_step(
-                loss,
-                rule,
-                X,
-                Y,
-                sample_weight,
-                order[start:stop],
-                W,
-                active,
-                learning_rate,
-                config,
-                slots,
-                count[0],
-                grad,
-                target_loss,
+            grad[:] = 0.0
+            rows = order[start:stop]
+            accumulate_gradient(
+                loss, data, rows, W, active, config.loss_params, grad, target_loss
+            )
+            apply_mean_gradient(
+                rule, W, grad, stop - start, active, learning_rate, config, optimizer
             )
         if record:
             record_params(path, update, W)

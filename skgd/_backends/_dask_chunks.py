@@ -16,8 +16,10 @@ import uuid
 
 import numpy as np
 
-from ._kernels import accumulate_gradient
-from ._threads import apply_batch_gradient
+from .._jit import CompileTimeName
+from .._kernels._bundles import Data
+from .._kernels._dense import accumulate_gradient
+from ._memory import apply_batch_gradient, gram_matvec
 
 #: Partial sums added per task of the reduction tree (dask's ``split_every``).
 SPLIT_EVERY = 8
@@ -76,28 +78,29 @@ def _tree_sum(layer, keys, name):
 # -- what a chunk computes -----------------------------------------------------
 
 
-def gradient_sums(x, Y, w, rows, loss, W, active, config):
+def gradient_sums(x, Y, w, rows, loss, W, active, loss_params):
     """``[grad | loss]``: the kernel's gradient sum over ``rows`` (one row per
     target, the intercept's last) and each target's weighted loss sum."""
     grad = np.zeros(W.shape)
     target_loss = np.zeros(W.shape[0])
-    accumulate_gradient(loss, x, Y, w, rows, W, active, config, grad, target_loss)
+    accumulate_gradient(
+        loss, Data(x, Y, w), rows, W, active, loss_params, grad, target_loss
+    )
     return np.column_stack([grad, target_loss])
 
 
-def loss_sums(x, Y, w, rows, loss, W, config):
+def loss_sums(x, Y, w, rows, loss, W, loss_params):
     """Each target's weighted loss sum over ``rows`` at ``W`` (no gradient)."""
-    return gradient_sums(x, Y, w, rows, loss, W, np.zeros(W.shape[0], bool), config)[
-        :, -1
-    ]
+    inactive = np.zeros(W.shape[0], bool)
+    return gradient_sums(x, Y, w, rows, loss, W, inactive, loss_params)[:, -1]
 
 
-def zero_model_loss_sums(Y, w, rows, loss, n_targets, config):
+def zero_model_loss_sums(Y, w, rows, loss, n_targets, loss_params):
     """``loss_sums`` at all-zero parameters, where every prediction is 0
     whatever ``x`` is: computed without reading the chunk of ``X``."""
     no_columns = np.zeros((len(Y), 0), dtype=Y.dtype)
     W = np.zeros((n_targets, 1), dtype=Y.dtype)
-    return loss_sums(no_columns, Y, w, rows, loss, W, config)
+    return loss_sums(no_columns, Y, w, rows, loss, W, loss_params)
 
 
 def weighted_gram(x, Y, w, rows, fit_intercept):
@@ -110,10 +113,8 @@ def weighted_gram(x, Y, w, rows, fit_intercept):
 
 
 def gram_matvec_sums(x, Y, w, rows, fit_intercept, v):
-    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_step_size.gram_matvec``,
+    """``sum_i w_i x_i (x_i . v)`` over ``rows`` (``_memory.gram_matvec``,
     which takes the mean)."""
-    from ._step_size import gram_matvec
-
     out = np.zeros_like(v)
     if len(rows):
         gram_matvec(np.ascontiguousarray(x[rows]), w[rows], fit_intercept, v, out)
@@ -152,8 +153,13 @@ class DaskChunks:
     (True: training row; ``None`` without a split), persisted or not. The fit
     uses the rows whose split equals ``select`` (all when ``None``), weighted
     by ``weight_scale`` times their weight, which makes their mean weight 1.
-    Quacks like ``X`` where the epoch loop needs it: ``shape``.
+    It answers what the epoch loop and the ``"auto"`` step ask of the rows of
+    a fit, as ``_memory.InMemoryRows`` does, each by a map-reduce.
     """
+
+    kind = "Dask"
+    #: The client holds no row indices (the full batch takes no order).
+    rows = np.arange(0)
 
     def __init__(self, arrays, n_samples, select=None, weight_scale=1.0):
         from dask.highlevelgraph import HighLevelGraph
@@ -210,34 +216,48 @@ class DaskChunks:
 
     # -- what the epoch loop asks of the data ------------------------------------
 
-    def batch_epoch(
-        self, loss, rule, X, Y, sample_weight, order, W, active, learning_rate,
-        config, slots, count, grad, target_loss, path,
-    ):  # fmt: skip
-        """``_kernels.run_epoch`` for the full batch: one map-reduce for the
-        gradient and the loss, then the update on the client."""
-        sums = self.map_reduce(gradient_sums, loss, W, active, config)
-        grad[...] = sums[:, :-1]
-        target_loss[...] = sums[:, -1]
+    def for_epochs(self, batch_size, n_jobs):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
+    def epoch(self, fit, order, active, learning_rate):
+        """The full-batch epoch: one map-reduce for the gradient and the loss,
+        then the update on the client."""
+        self.gradient_sums(fit, active)
         apply_batch_gradient(
-            rule, W, grad, self.shape[0], active, learning_rate, config, slots,
-            count, path,
+            fit.rule, fit.W, fit.work.grad, self.shape[0], active, learning_rate,
+            fit.config, fit.optimizer, fit.work.path,
         )  # fmt: skip
 
-    def mean_loss(self, loss, W, config):
+    def gradient_sums(self, fit, active):
+        sums = self.map_reduce(
+            gradient_sums, fit.loss, fit.W, active, fit.config.loss_params
+        )
+        fit.work.grad[...] = sums[:, :-1]
+        fit.work.target_loss[...] = sums[:, -1]
+
+    def mean_loss(self, loss, W, loss_params):
         """Each target's weighted mean loss at ``W``."""
-        if not W.any():
-            sums = self.map_reduce(
-                zero_model_loss_sums, loss, W.shape[0], config, read_x=False
-            )
-        else:
-            sums = self.map_reduce(loss_sums, loss, W, config)
+        loss = CompileTimeName(loss)
+        return self.map_reduce(loss_sums, loss, W, loss_params) / self.shape[0]
+
+    def zero_model_loss(self, loss, n_targets, loss_params):
+        """``mean_loss`` at all-zero parameters, from ``Y`` alone."""
+        sums = self.map_reduce(
+            zero_model_loss_sums, CompileTimeName(loss), n_targets, loss_params,
+            read_x=False,
+        )  # fmt: skip
         return sums / self.shape[0]
 
     def covariance_matvec(self, fit_intercept):
         """``v, out -> out = C v`` for the scaled covariance ``C`` of
-        ``_step_size``: the Gram matrix gathered in one pass when it is small,
-        else one map-reduce per product."""
+        ``_engine._step_size``: the Gram matrix gathered in one pass when it is
+        small, else one map-reduce per product."""
         n_samples = self.shape[0]
         size = self.shape[1] + int(fit_intercept)
         if size <= MAX_GRAM_SIZE:
@@ -253,3 +273,15 @@ class DaskChunks:
                 out /= n_samples
 
         return matvec
+
+    def weighted_squared_row_norms(self, fit_intercept):
+        raise TypeError(
+            "A Dask fit runs the full batch only: its step takes no row norms."
+        )
+
+    def reduce(self, function, *args):
+        """``map_reduce``: ``function(x, Y, w, rows, *args)`` summed over the chunks."""
+        return self.map_reduce(function, *args)
+
+    def metadata_weights(self, sample_weight):
+        return sample_weight

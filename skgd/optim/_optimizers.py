@@ -1,29 +1,4 @@
-"""Optimizers: how a gradient becomes a parameter update.
-
-Pass an optimizer to an estimator by name (``optimizer="adam"``, with the
-defaults below) or as an instance carrying its own hyperparameters
-(``optimizer=Adam(betas=(0.9, 0.99))``). The learning rate and its schedule
-stay on the estimator, so ``GridSearchCV`` over ``learning_rate`` works with any
-optimizer, and nested hyperparameters are searchable as
-``optimizer__betas``.
-
-Each update rule follows the formulas of PyTorch's ``torch.optim`` (SGD with
-momentum and Nesterov, Adagrad, RMSprop, Adam), so that the same run gives the
-same weights. The rules are compiled: an optimizer's state is a stack of arrays
-shaped like the parameters, updated in place inside the training kernels,
-following optax's ``init`` / ``update`` split.
-
-====================  ============================================
-name                  instance
-====================  ============================================
-``"sgd"``             ``SGD()``
-``"momentum"``        ``SGD(momentum=0.9)``
-``"nesterov"``        ``SGD(momentum=0.9, nesterov=True)``
-``"adagrad"``         ``Adagrad()``
-``"rmsprop"``         ``RMSprop()``
-``"adam"``            ``Adam()``
-====================  ============================================
-"""
+"""The optimizers: each an update rule and its hyperparameters."""
 
 from numbers import Real
 from typing import NamedTuple
@@ -32,9 +7,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 
-from ._optim_rules import RULES, apply_update
-
-__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "OptimizerState"]
+from ._rules import (
+    RULES,
+    AdagradHyper,
+    AdamHyper,
+    MomentumHyper,
+    Optimizer,
+    RMSpropHyper,
+    apply_update,
+)
 
 
 class OptimizerState(NamedTuple):
@@ -60,8 +41,12 @@ class _Optimizer(BaseEstimator):
     default_learning_rate = None
 
     def _hyperparameters(self):
-        """The rule's hyperparameters as a float64 array (after validation)."""
+        """The rule's hyperparameters, its ``Hyper`` named tuple (validated)."""
         raise NotImplementedError
+
+    @property
+    def _n_slots(self):
+        return len(RULES[self._rule].slots)
 
     def _steady_state_gain(self):
         """How many times a constant gradient one update becomes in the long
@@ -111,15 +96,9 @@ class _Optimizer(BaseEstimator):
         new = params.copy().reshape(1, -1)
         slots = state.slots.copy().reshape(self._n_slots, 1, new.shape[1])
         grads = np.asarray(grads, dtype=np.float64).reshape(1, -1)
-        apply_update(
-            self._rule,
-            self._hyperparameters(),
-            new,
-            grads,
-            slots,
-            learning_rate,
-            state.count + 1,
-        )
+        count = np.array([state.count], dtype=np.int64)
+        kernel_state = Optimizer(self._hyperparameters(), slots, count)
+        apply_update(self._rule, kernel_state, new, grads, learning_rate)
         updates = new.reshape(params.shape) - params
         return updates, OptimizerState(
             slots.reshape(state.slots.shape), state.count + 1
@@ -172,10 +151,6 @@ class SGD(_Optimizer):
     def _rule(self):
         return "momentum" if self.momentum > 0 else "sgd"
 
-    @property
-    def _n_slots(self):
-        return int(self.momentum > 0)
-
     def _steady_state_gain(self):
         """How many times a constant gradient the update becomes once the
         momentum buffer has filled: ``(1 - d) / (1 - mu)`` (Nesterov:
@@ -191,7 +166,9 @@ class SGD(_Optimizer):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening."
             )
-        return np.array([self.momentum, self.dampening, float(self.nesterov)])
+        return MomentumHyper(
+            float(self.momentum), float(self.dampening), bool(self.nesterov)
+        )
 
 
 class Adagrad(_Optimizer):
@@ -228,7 +205,6 @@ class Adagrad(_Optimizer):
         "eps": [Interval(Real, 0, None, closed="neither")],
     }
     _rule = "adagrad"
-    _n_slots = 1
 
     def __init__(self, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
         self.lr_decay = lr_decay
@@ -240,7 +216,7 @@ class Adagrad(_Optimizer):
 
     def _hyperparameters(self):
         self._validate_params()
-        return np.array([self.lr_decay, self.eps])
+        return AdagradHyper(float(self.lr_decay), float(self.eps))
 
 
 class RMSprop(_Optimizer):
@@ -283,7 +259,6 @@ class RMSprop(_Optimizer):
         "centered": ["boolean"],
     }
     _rule = "rmsprop"
-    _n_slots = 3  # square average, momentum buffer, gradient average
 
     def __init__(self, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
         self.alpha = alpha
@@ -293,7 +268,12 @@ class RMSprop(_Optimizer):
 
     def _hyperparameters(self):
         self._validate_params()
-        return np.array([self.alpha, self.eps, self.momentum, float(self.centered)])
+        return RMSpropHyper(
+            float(self.alpha),
+            float(self.eps),
+            float(self.momentum),
+            bool(self.centered),
+        )
 
 
 class Adam(_Optimizer):
@@ -332,7 +312,6 @@ class Adam(_Optimizer):
         "eps": [Interval(Real, 0, None, closed="neither")],
         "amsgrad": ["boolean"],
     }
-    _n_slots = 3  # first moment, second moment, maximum of the second moment
 
     def __init__(self, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
         self.betas = betas
@@ -350,7 +329,7 @@ class Adam(_Optimizer):
             raise ValueError(
                 f"betas must be two numbers in [0, 1); got {self.betas!r}."
             )
-        return np.array([betas[0], betas[1], self.eps])
+        return AdamHyper(float(betas[0]), float(betas[1]), float(self.eps))
 
 
 #: The optimizers by name, with their defaults.

@@ -1,0 +1,117 @@
+"""How to run the epochs: the estimator's parameters, resolved; and what a run
+returns."""
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .._kernels._bundles import EpochConfig, LossParameters
+from .._losses import LOSSES
+from ._history import FitHistory
+
+
+@dataclass(frozen=True)
+class EpochSettings:
+    """How to run the epochs: the estimator's parameters, resolved."""
+
+    loss: str  # the name the kernels know the loss by
+    optimizer: object  # an instance from skgd.optim, validated
+    schedule: object  # an instance from skgd.schedules
+    solver: str  # "batch", "sgd" or "minibatch"
+    batch_size: int  # of the "minibatch" solver
+    learning_rate: float | str  # or "auto": resolved on the rows of the fit
+    max_iter: int
+    tol: float | None
+    n_iter_no_change: int
+    shuffle: bool
+    fit_intercept: bool
+    l2: float
+    l1: float
+    loss_params: LossParameters
+    record: str | None
+    verbose: int
+    first_epoch: int = 0  # epochs run by earlier partial_fit calls
+    n_jobs: int | None = None  # threads of the batch solver (joblib's meaning)
+    # partial_fit after earlier calls: the loss at the start is not measured
+    # (the all-zero model's stands in for it) and the end is not judged.
+    continued: bool = False
+    # Bytes the parameter histories may take (see ``_history``).
+    history_budget: float = math.inf
+
+    @property
+    def describes(self):
+        """The loss's description (``_losses.Loss``)."""
+        return LOSSES[self.loss]
+
+    def batch_size_for(self, n_samples):
+        """The rows of one update, out of ``n_samples``."""
+        wanted = {"batch": n_samples, "sgd": 1}.get(self.solver, self.batch_size)
+        return max(min(wanted, n_samples), 1)
+
+    def exact_descent(self, full_batch):
+        """Whether the losses are free of noise: full-batch steps of plain
+        gradient descent or momentum on a smooth loss. Such a fit that ends
+        above its start diverged, by any margin; the others (stochastic
+        batches, adaptive steps, kinks) may end above it in their own noise."""
+        return (
+            full_batch
+            and self.optimizer._rule in ("sgd", "momentum")
+            and self.describes.smooth
+        )
+
+    def kernel_config(self, batch_size):
+        return EpochConfig(
+            batch_size=batch_size,
+            fit_intercept=self.fit_intercept,
+            l2=self.l2,
+            l1=self.l1,
+            loss_params=self.loss_params,
+        )
+
+    def penalty(self, W):
+        return penalty(W, self.l2, self.l1)
+
+
+def penalty(W, l2, l1):
+    """Each target's penalty ``l1 * ||coef||_1 + (l2 / 2) * ||coef||**2`` at
+    ``W`` (the intercept column is not penalised)."""
+    coef = W[:, :-1].astype(np.float64)
+    return l1 * np.abs(coef).sum(axis=1) + 0.5 * l2 * np.square(coef).sum(axis=1)
+
+
+class Validation(NamedTuple):
+    """The held-out rows of early stopping (a backend's rows, see
+    ``_backends``) and, in ``scores``, extra columns of the history, each with
+    its function of ``W`` (the classifier's ``{"val_accuracy": ...}``)."""
+
+    rows: object
+    scores: Mapping[str, Callable] | None = None
+
+    def columns(self):
+        return ["val_loss", *(self.scores or {})]
+
+    def evaluate(self, settings, W):
+        """Each target's loss at ``W``, and the scores."""
+        losses = self.rows.mean_loss(settings.loss, W, settings.loss_params)
+        scores = {name: score(W) for name, score in (self.scores or {}).items()}
+        return losses, scores
+
+
+@dataclass
+class EpochsResult:
+    history: FitHistory
+    stop_reason: (
+        str  # "converged", "max_iter", "diverged", "early_stopping", "callback"
+    )
+    n_updates: int
+    learning_rate: float  # the base step, "auto" resolved
+    optimizer_state: object  # skgd.optim.OptimizerState after the last update
+    #: ``(first, last)`` recent losses of a fit that was still rising when it
+    #: ended without diverging (``None`` otherwise).
+    rising: tuple | None = None
+    #: Whether a target ended above its start in its own noise (and got its
+    #: best parameters back).
+    in_noise: bool = False

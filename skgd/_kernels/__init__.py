@@ -1,0 +1,1 @@
+"""The compiled (numba) kernels: arrays and scalars in, arrays changed in place."""
