@@ -16,13 +16,13 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
-def diabetes():
+def demo_split():
     X, y = load_diabetes(return_X_y=True)
     return train_test_split(X, y, random_state=0)  # the demo's split
 
 
-def test_batch_test_is_gradient_descent_with_growing_steps(diabetes):
-    X_train, _, y_train, _ = diabetes
+def test_batch_test_is_gradient_descent_with_growing_steps(demo_split):
+    X_train, _, y_train, _ = demo_split
     X = StandardScaler().fit_transform(X_train)
     result = find_learning_rate(
         GDRegressor(), X, y_train, min_learning_rate=1e-4, max_learning_rate=10.0
@@ -46,9 +46,9 @@ def test_batch_test_is_gradient_descent_with_growing_steps(diabetes):
 # Candidates too large for the data diverge and warn; the search discards them.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", ["batch", "sgd", "minibatch"])
-def test_suggestion_agrees_with_grid_search_on_the_demo_data(diabetes, solver):
+def test_suggestion_agrees_with_grid_search_on_the_demo_data(demo_split, solver):
     """Within a factor of 3 of GridSearchCV's choice for a 20-epoch budget."""
-    X_train, _, y_train, _ = diabetes
+    X_train, _, y_train, _ = demo_split
     model = make_pipeline(
         StandardScaler(),
         GDRegressor(solver=solver, max_iter=20, tol=None, random_state=0),
@@ -61,8 +61,8 @@ def test_suggestion_agrees_with_grid_search_on_the_demo_data(diabetes, solver):
     assert chosen / 3 <= suggestion <= chosen * 3
 
 
-def test_the_estimator_is_left_alone_and_weights_pass_through(diabetes):
-    X_train, _, y_train, _ = diabetes
+def test_the_estimator_is_left_alone_and_weights_pass_through(demo_split):
+    X_train, _, y_train, _ = demo_split
     model = make_pipeline(StandardScaler(), GDRegressor(learning_rate=0.5))
     weights = np.random.default_rng(0).uniform(0.5, 2, len(y_train))
     result = find_learning_rate(model, X_train, y_train, sample_weight=weights)
@@ -74,8 +74,8 @@ def test_the_estimator_is_left_alone_and_weights_pass_through(diabetes):
 
 
 @pytest.mark.parametrize("constructor", ["from_estimator", "init"])
-def test_display_draws_the_test(diabetes, constructor):
-    X_train, _, y_train, _ = diabetes
+def test_display_draws_the_test(demo_split, constructor):
+    X_train, _, y_train, _ = demo_split
     model = make_pipeline(StandardScaler(), GDRegressor())
     result = find_learning_rate(model, X_train, y_train)
     if constructor == "from_estimator":
@@ -93,8 +93,8 @@ def test_display_draws_the_test(diabetes, constructor):
     assert display.figure_ is display.ax_.figure
 
 
-def test_bad_ranges_are_errors(diabetes):
-    X_train, _, y_train, _ = diabetes
+def test_bad_ranges_are_errors(demo_split):
+    X_train, _, y_train, _ = demo_split
     with pytest.raises(ValueError, match="min_learning_rate < max_learning_rate"):
         find_learning_rate(GDRegressor(), X_train, y_train, min_learning_rate=1.0,
                            max_learning_rate=0.1)  # fmt: skip

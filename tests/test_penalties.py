@@ -4,17 +4,10 @@ the proximal step written out by hand."""
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_diabetes, make_regression
+from sklearn.datasets import make_regression
 from sklearn.linear_model import ElasticNet, Lasso, Ridge
-from sklearn.preprocessing import StandardScaler
 
 from skgd import GDRegressor
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    X, y = load_diabetes(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def converged_fit(X, y, **params):

@@ -1,0 +1,12 @@
+"""Fixtures shared by the test modules."""
+
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.preprocessing import StandardScaler
+
+
+@pytest.fixture(scope="session")
+def diabetes():
+    """The diabetes regression data, each feature standardised (X, y)."""
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
