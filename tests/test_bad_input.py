@@ -304,8 +304,6 @@ def test_parameter_histories_stop_at_their_memory_budget(diabetes, monkeypatch):
     full = GDRegressor(random_state=0, **params).fit(X, y)
     per_epoch = full.coef_history_[1:15].nbytes + full.intercept_history_[1:15].nbytes
     monkeypatch.setattr(skgd._engine._history, "HISTORY_MEMORY_BUDGET", 3.5 * per_epoch)
-    budget = 3.5 * per_epoch
-    monkeypatch.setattr(skgd._estimators._base, "HISTORY_MEMORY_BUDGET", budget)
     reg = GDRegressor(random_state=0, **params)
     with pytest.warns(UserWarning, match="stop before epoch 4"):
         reg.fit(X, y)

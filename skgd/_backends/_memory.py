@@ -115,15 +115,24 @@ class InMemoryRows:
         self.X = X
         self.kind = "sparse" if sp.issparse(X) else "dense"
         self.data = Data(kernel_data(X), Y, sample_weight)
-        self.rows = np.arange(X.shape[0]) if rows is None else rows
-        self.shape = (len(self.rows), X.shape[1])
+        self._rows = rows
+        n_rows = X.shape[0] if rows is None else len(rows)
+        self.shape = (n_rows, X.shape[1])
+
+    @property
+    def rows(self):
+        """The indices of the rows, in their order (made when first asked
+        for: the caller's copy of the weights is gone by then)."""
+        if self._rows is None:
+            self._rows = np.arange(self.X.shape[0])
+        return self._rows
 
     def with_rows(self, sample_weight, rows):
         """Other rows of the same ``X`` (early stopping's held-out rows), with
         their own weights: ``X`` is not converted again."""
         other = copy.copy(self)
         other.data = self.data._replace(sample_weight=sample_weight)
-        other.rows = rows
+        other._rows = rows
         other.shape = (len(rows), self.shape[1])
         return other
 
@@ -132,8 +141,8 @@ class InMemoryRows:
         summed on several threads under ``n_jobs`` (``_threads``)."""
         from ._threads import ThreadedRows, n_batch_threads
 
-        n_threads = n_batch_threads(n_jobs, len(self.rows))
-        if batch_size < len(self.rows) or n_threads == 1:
+        n_threads = n_batch_threads(n_jobs, self.shape[0])
+        if batch_size < self.shape[0] or n_threads == 1:
             return self
         return ThreadedRows(self, n_threads)
 
@@ -191,6 +200,17 @@ class InMemoryRows:
             loss, data, np.zeros((n_targets, 1), Y.dtype), loss_params
         )
 
+    def mean_gradient(self, loss, W, loss_params):
+        """Each target's weighted mean gradient of the loss at ``W`` (the
+        shape of ``W``, float64; the intercept's last)."""
+        grad = np.zeros(W.shape)
+        active = np.ones(W.shape[0], dtype=bool)
+        accumulate_gradient(
+            CompileTimeName(loss), self.data, self.rows, W, active, loss_params,
+            grad, np.zeros(W.shape[0]),
+        )  # fmt: skip
+        return grad / max(self.shape[0], 1)
+
     def _mean_loss(self, loss, data, W, loss_params):
         # The gradient kernel with no target active sums the losses only: the
         # same compiled code as the epochs' (no second kernel per loss).
@@ -200,14 +220,14 @@ class InMemoryRows:
             CompileTimeName(loss), data, self.rows, W, inactive, loss_params,
             np.empty(W.shape), total,
         )  # fmt: skip
-        return total / max(len(self.rows), 1)
+        return total / max(self.shape[0], 1)
 
     def covariance_matvec(self, fit_intercept):
         """``v, out -> out = C v`` for ``C``, the weighted mean of ``x_i x_i^T``
         over the rows (see ``_engine._step_size``)."""
         # The weights are 0 off the rows: the product over all of X, rescaled,
         # without a copy of the rows.
-        scale = self.X.shape[0] / max(len(self.rows), 1)
+        scale = self.X.shape[0] / max(self.shape[0], 1)
 
         def matvec(v, out):
             gram_matvec(self.X, self.data.sample_weight, fit_intercept, v, out)

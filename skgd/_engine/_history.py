@@ -35,17 +35,19 @@ class FitHistory:
         Record the parameters after every epoch, after every update, or not at all.
     validation_columns : list of str
         The validation columns recorded (``val_loss`` and scores), if any.
-    budget : float, default=inf
-        Bytes the recorded parameters may take; past them the parameters of
-        later epochs are not recorded (``truncated`` tells).
+    used : int, default=0
+        Bytes of recorded parameters the estimator holds already (from earlier
+        ``partial_fit`` calls): with them the recorded parameters may take
+        ``HISTORY_MEMORY_BUDGET``; past it the parameters of later epochs are
+        not recorded (``truncated`` tells).
     """
 
-    def __init__(self, W, record, validation_columns, budget=np.inf):
+    def __init__(self, W, record, validation_columns, used=0):
         self.record = record
         names = ["loss", *validation_columns, "learning_rate", "n_updates", "time"]
         self.columns = {name: [] for name in names}
         self.params = [W[np.newaxis].copy()] if record else []
-        self.budget = budget
+        self.budget = HISTORY_MEMORY_BUDGET - used
         self.used = sum(p.nbytes for p in self.params)
         self.truncated = False
 

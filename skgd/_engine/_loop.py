@@ -106,7 +106,9 @@ class _EpochLoop:
         self.n_batches = -(-self.n_samples // batch_size)
         self.shuffle = settings.shuffle and batch_size < self.n_samples
         columns = [] if validation is None else validation.columns()
-        self.history = FitHistory(W, settings.record, columns, settings.history_budget)
+        self.history = FitHistory(
+            W, settings.record, columns, settings.history_bytes_used
+        )
         self.fit = Fit(
             CompileTimeName(settings.loss),
             CompileTimeName(optimizer._rule),

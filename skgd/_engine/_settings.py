@@ -1,7 +1,6 @@
 """How to run the epochs: the estimator's parameters, resolved; and what a run
 returns."""
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -38,8 +37,9 @@ class EpochSettings:
     # partial_fit after earlier calls: the loss at the start is not measured
     # (the all-zero model's stands in for it) and the end is not judged.
     continued: bool = False
-    # Bytes the parameter histories may take (see ``_history``).
-    history_budget: float = math.inf
+    # Bytes the parameter histories of earlier partial_fit calls take (see
+    # ``_history.HISTORY_MEMORY_BUDGET``).
+    history_bytes_used: int = 0
 
     @property
     def describes(self):

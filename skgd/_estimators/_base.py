@@ -16,7 +16,7 @@ from sklearn.utils.validation import _assert_all_finite
 
 from .._backends import kind_of
 from .._engine import EpochSettings, Validation, penalty, run_epochs
-from .._engine._history import HISTORY_MEMORY_BUDGET, history_frame
+from .._engine._history import history_frame
 from .._jit import compile_notice
 from .._losses import LossParameters
 from ..optim._optimizers import OPTIMIZERS, _Optimizer, resolve_optimizer
@@ -193,8 +193,6 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         l2, l1 = self._penalty_strengths()
         # "auto" is resolved on the first call's data and kept by partial_fit.
         keep_step = append and self.learning_rate == "auto"
-        # The histories may already take memory from earlier partial_fit calls.
-        budget = HISTORY_MEMORY_BUDGET - (self._history_bytes() if append else 0)
         return EpochSettings(
             loss=self._training_loss(),
             optimizer=resolve_optimizer(self.optimizer),
@@ -215,7 +213,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             first_epoch=self.n_iter_ if append else 0,
             n_jobs=self.n_jobs,
             continued=append,
-            history_budget=budget,
+            history_bytes_used=self._history_bytes() if append else 0,
         )
 
     def _fit_epochs(self, X, Y, y, sample_weight, W, *, partial):
@@ -238,20 +236,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         if not hasattr(self, "_rng") or not (partial or self.warm_start):
             self._rng = check_random_state(self.random_state)
         settings = self._epoch_settings(partial=partial, append=append)
-        weights = self._checked_sample_weight(sample_weight, X, y)
-        train, held_out = kind_of(X).training_rows(
-            self, X, Y, y, weights,
-            early_stopping=self.early_stopping and not partial, first=not append,
-        )  # fmt: skip
-        validation = None
-        if held_out is not None:
-            validation = Validation(held_out, self._validation_scores(held_out))
-        metadata = None
-        if sample_weight is not None:
-            given = (
-                sample_weight if validation is None else train.metadata_weights(weights)
-            )
-            metadata = {"sample_weight": given}
+        train, validation, metadata = self._rows_of_fit(
+            X, Y, y, sample_weight, partial=partial, append=append
+        )
         context = self._init_callback_context(
             task_name="fit", max_subtasks=settings.max_iter
         )
@@ -276,7 +263,27 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._warn_about(result, settings.max_iter, partial)
         return self
 
+    def _rows_of_fit(self, X, Y, y, sample_weight, *, partial, append):
+        """The rows to train on and the ``Validation`` of early stopping (a
+        backend's rows, see ``_backends``), and the callbacks' metadata."""
+        weights = self._checked_sample_weight(sample_weight, X, y)
+        train, held_out = kind_of(X).training_rows(
+            self, X, Y, y, weights,
+            early_stopping=self.early_stopping and not partial, first=not append,
+        )  # fmt: skip
+        validation = None
+        if held_out is not None:
+            validation = Validation(held_out, self._validation_scores(held_out))
+        metadata = None
+        if sample_weight is not None:
+            # The callbacks hear of the weights of the rows trained on.
+            if validation is not None:
+                sample_weight = train.metadata_weights(weights)
+            metadata = {"sample_weight": sample_weight}
+        return train, validation, metadata
+
     def _set_fitted_attributes(self, W, result, settings, append):
+        """Every fitted attribute of the fit, set at once."""
         previous_updates = self.t_ if append and hasattr(self, "t_") else 0
         attributes = {
             **self._fitted_attributes(W, None),
@@ -366,6 +373,25 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             losses = rows.mean_loss(loss, W, loss_params)
             values[k] = (losses + penalty(W, l2, l1)).sum()
         return values
+
+    def _objective_gradient(self, X, y, sample_weight, W):
+        """The gradient of the fitted model's objective (loss plus penalty, as
+        in ``loss_history_``) on ``(X, y)`` at ``W`` of shape (n_targets,
+        n_features + 1), the intercept's last (0 without ``fit_intercept``).
+        The L1 penalty's part is its subgradient ``l1 * sign(coef)``."""
+        kind = kind_of(X)
+        kind.require_in_memory("Gradients are computed in memory.")
+        X, Y, y = self._training_arrays(X, y)
+        weights = self._checked_sample_weight(sample_weight, X, y)
+        rows = kind.evaluation_rows(X, Y, weights)
+        W = np.ascontiguousarray(W, dtype=X.dtype)
+        grad = rows.mean_gradient(self._training_loss(), W, self._loss_parameters())
+        l2, l1 = self._penalty_strengths()
+        coef = W[:, :-1].astype(np.float64)
+        grad[:, :-1] += l2 * coef + l1 * np.sign(coef)
+        if not self.fit_intercept:
+            grad[:, -1] = 0.0
+        return grad
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,4 +1,4 @@
-"""Compiled (numba) inner loops.
+"""The compiled (numba) epoch, for dense and CSR rows.
 
 The kernel contract, after scikit-learn-contrib/lightning: the estimator validates
 and allocates everything; a kernel takes arrays and scalars, changes the parameter
@@ -8,9 +8,10 @@ error, never prints and never sees an estimator.
 Shapes used throughout:
 
 - ``X``: (n_samples, n_features), C-contiguous, float32 or float64, read only;
-  or a ``_rows.CSR`` of the same dtype, read through ``_rows`` (a dense row
-  gets ``_sample_update``, a sparse one a batch of one; plain SGD on sparse
-  data has its own epoch, ``_sparse.lazy_sgd_epoch``);
+  or a ``_rows.CSR`` of the same dtype, read through ``_rows`` (a batch of
+  one row is ``_sample_update``, which reads a CSR row made dense in a work
+  buffer; plain SGD on sparse data has its own epoch,
+  ``_sparse.lazy_sgd_epoch``, at the cost of the non-zeros);
 - ``Y``: (n_samples, n_targets), same dtype as ``X``;
 - ``sample_weight``: (n_samples,), normalised to mean 1, so that a batch
   gradient ``mean_i(w_i * g_i)`` is an unbiased estimate of the weighted mean
