@@ -46,6 +46,8 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     # Timings of the build machine are no part of the documentation.
     "write_computation_times": False,
+    # The tutorials' animations, embedded as JavaScript players.
+    "matplotlib_animations": True,
 }
 
 # A fit that hits max_iter in a tutorial is part of the lesson, not a problem

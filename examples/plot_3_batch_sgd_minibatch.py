@@ -54,6 +54,7 @@ import matplotlib.pyplot as plt
 from skgd.plotting import LossSurfaceDisplay
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
+paths = []
 for ax, solver in zip(axes, ["batch", "sgd", "minibatch"], strict=True):
     fit = GDRegressor(
         solver=solver,
@@ -68,3 +69,15 @@ for ax, solver in zip(axes, ["batch", "sgd", "minibatch"], strict=True):
         fit, X, y, extent=[(-0.5, 3), (-0.5, 2)], ax=ax, path_kw={"markersize": 1}
     )
     ax.set_title(f"{solver}: {fit.t_} updates")
+    paths.append(fit)
+
+# %%
+# The same paths, animated: SGD's zigzag next to batch's straight descent and
+# minibatch's smaller wiggle (40 frames, each one 1/40 of every path).
+display = LossSurfaceDisplay.from_estimator(
+    paths[0], X, y, extent=[(-0.5, 3), (-0.5, 2)]
+)
+plt.close(display.figure_)
+anim = display.animate(
+    others=paths[1:], labels=["batch", "sgd", "minibatch"], frames=40, trail=True
+)

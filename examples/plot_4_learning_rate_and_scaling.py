@@ -45,6 +45,35 @@ one_step.fit(x_train, y_train, coef_init=w, intercept_init=b)
 print("GDRegressor:", one_step.intercept_, one_step.coef_)
 
 # %%
+# The gradient, drawn
+# -------------------
+# :func:`~skgd.plotting.objective_gradient` gives the gradient the step above
+# used, the lesson's ``b_grad`` and ``w_grad`` (ordered ``w``, then ``b``).
+# :class:`~skgd.plotting.GradientDisplay` draws it: on each cross-section the
+# tangent at the start, whose slope is the partial derivative, and on the
+# contours the arrow of ``-gradient``, where a step goes. The points are the
+# steps of learning rates 0.2, 0.8 and 1.1: the last one overshoots the
+# valley along ``b``.
+from skgd.plotting import GradientDisplay, objective_gradient
+
+print("gradient (w, b):", objective_gradient(one_step, x_train, y_train))
+display = GradientDisplay.from_estimator(
+    one_step, x_train, y_train, learning_rates=[0.2, 0.8, 1.1]
+)
+
+# %%
+# The line on the data
+# --------------------
+# :class:`~skgd.plotting.PredictionPathDisplay` draws the model over the data
+# at the start, after one epoch and at the end of a 100-epoch fit, with the
+# errors of the last line as segments.
+from skgd.plotting import PredictionPathDisplay
+
+reg = GDRegressor(learning_rate=0.1, max_iter=100, tol=None)
+reg.fit(x_train, y_train, coef_init=w, intercept_init=b)
+display = PredictionPathDisplay.from_estimator(reg, x_train, y_train)
+
+# %%
 # The loss surface and its cross-sections
 # ---------------------------------------
 # A longer fit from the same start; the contours of the loss over ``(w, b)``
@@ -86,11 +115,13 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 
 fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
+race = []
 for ax, lr in zip(axes, [0.2, 0.8, 1.1], strict=True):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         fit = GDRegressor(learning_rate=lr, max_iter=30, tol=None)
         fit.fit(x_train, y_train, coef_init=w, intercept_init=b)
+    race.append(fit)
     LossSurfaceDisplay.from_estimator(fit, x_train, y_train, extent=extent, ax=ax)
     ax.set_title(f"learning rate {lr}: {fit.stop_reason_}")
     print(f"learning rate {lr}: stop_reason_={fit.stop_reason_!r}")
@@ -99,6 +130,16 @@ for ax, lr in zip(axes, [0.2, 0.8, 1.1], strict=True):
 # learning_rate="auto" is 1 / L.
 auto = GDRegressor(max_iter=1, tol=None).fit(x_train, y_train)
 print("2 / L =", 2 * auto.learning_rate_)
+
+# %%
+# The three learning rates race on one surface, epoch by epoch (the diverging
+# fit's path ends where skgd stopped it). ``anim.save_gif("race.gif")`` writes
+# the animation as a GIF.
+display = LossSurfaceDisplay.from_estimator(race[0], x_train, y_train, extent=extent)
+plt.close(display.figure_)
+anim = display.animate(
+    others=race[1:], labels=["learning rate 0.2", "0.8", "1.1"], interval=200
+)
 
 # %%
 # A bad feature

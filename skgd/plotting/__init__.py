@@ -5,14 +5,23 @@ Each Display stores the data to draw; ``plot(ax=None, ...)`` draws it and sets
 fitted estimator (or a ``Pipeline`` ending in one).
 """
 
+from ._animation import animate_predictions, animate_surface, save_gif
 from ._displays import LossCurveDisplay, LossSurfaceDisplay, loss_grid
+from ._gradient import GradientDisplay, objective_gradient
 from ._loss_surface import LossGrid
 from ._lr_finder import LearningRateFinderDisplay
+from ._prediction_path import PredictionPathDisplay
 
 __all__ = [
+    "GradientDisplay",
     "LearningRateFinderDisplay",
     "LossCurveDisplay",
     "LossGrid",
     "LossSurfaceDisplay",
+    "PredictionPathDisplay",
+    "animate_predictions",
+    "animate_surface",
     "loss_grid",
+    "objective_gradient",
+    "save_gif",
 ]

@@ -379,6 +379,31 @@ class LossSurfaceDisplay:
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
+    def animate(
+        self,
+        *,
+        others=None,
+        labels=None,
+        interval=100,
+        frames=None,
+        trail=True,
+        ax=None,
+    ):
+        """Animate the path step by step on the loss, racing ``others`` (see
+        :func:`~skgd.plotting.animate_surface`, which documents the parameters).
+
+        Returns
+        -------
+        anim : matplotlib.animation.FuncAnimation
+            With ``save_gif(filename)`` and ``update_frame(k)``.
+        """
+        from ._animation import animate_surface
+
+        return animate_surface(
+            self, others=others, labels=labels, interval=interval, frames=frames,
+            trail=trail, ax=ax,
+        )  # fmt: skip
+
     @classmethod
     def from_estimator(
         cls,
