@@ -23,12 +23,6 @@ from matplotlib.animation import FuncAnimation, PillowWriter  # noqa: E402
 pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted")
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def line_data():
     rng = np.random.default_rng(0)

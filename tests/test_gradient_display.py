@@ -23,12 +23,6 @@ LESSON_B_GRAD, LESSON_W_GRAD = -3.044811379650508, -1.8337537171510832
 RATES = [0.2, 0.8, 1.1]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def lesson():
     """Lesson 004's training set and start, drawn as the lesson draws them."""

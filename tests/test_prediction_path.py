@@ -18,12 +18,6 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def line_data():
     rng = np.random.default_rng(0)
