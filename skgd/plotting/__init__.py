@@ -5,7 +5,9 @@ Each Display stores the data to draw; ``plot(ax=None, ...)`` draws it and sets
 fitted estimator (or a ``Pipeline`` ending in one).
 """
 
-from ._animation import animate_predictions, animate_surface, save_gif
+from ._animate_predictions import animate_predictions
+from ._animate_surface import animate_surface
+from ._animation import save_gif
 from ._displays import LossCurveDisplay, LossSurfaceDisplay, loss_grid
 from ._gradient import GradientDisplay, objective_gradient
 from ._loss_surface import LossGrid

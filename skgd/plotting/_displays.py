@@ -397,7 +397,7 @@ class LossSurfaceDisplay:
         anim : matplotlib.animation.FuncAnimation
             With ``save_gif(filename)`` and ``update_frame(k)``.
         """
-        from ._animation import animate_surface
+        from ._animate_surface import animate_surface
 
         return animate_surface(
             self, others=others, labels=labels, interval=interval, frames=frames,

@@ -334,7 +334,7 @@ class PredictionPathDisplay:
         anim : matplotlib.animation.FuncAnimation
             With ``save_gif(filename)`` and ``update_frame(k)``.
         """
-        from ._animation import animate_predictions
+        from ._animate_predictions import animate_predictions
 
         return animate_predictions(
             self, interval=interval, frames=frames, errors=errors, ax=ax
