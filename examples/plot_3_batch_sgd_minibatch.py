@@ -36,6 +36,23 @@ fits = [
 display = LossCurveDisplay.from_estimator(fits, log_scale=True)
 
 # %%
+# The curves do not measure the same thing, which shows at epoch 1 (the
+# legend says which is which). Batch records the objective at the start of
+# each epoch, before its step: at epoch 1, the untrained model's loss. SGD
+# and minibatch record the mean of each sample's loss at the moment it was
+# used, while the model moved: at epoch 1 it has already learnt most of the
+# line, so its first point is far lower.
+print("epoch 1:", {fit.solver: round(float(fit.loss_history_[0]), 3) for fit in fits})
+
+# %%
+# A smoothed cost
+# ---------------
+# Lesson 002 smooths a noisy cost curve with an exponentially weighted mean,
+# ``s_t = 0.8 s_(t-1) + 0.2 cost_t``. ``smoothing=0.8`` draws it over the raw
+# curve (faint): SGD's noise ball, and its trend.
+display = LossCurveDisplay.from_estimator(fits[1], smoothing=0.8)
+
+# %%
 # Time per epoch
 # --------------
 # ``history_`` records the time of every epoch. A batch epoch reads the data
@@ -66,7 +83,7 @@ for ax, solver in zip(axes, ["batch", "sgd", "minibatch"], strict=True):
         random_state=0,
     ).fit(X, y)
     LossSurfaceDisplay.from_estimator(
-        fit, X, y, extent=[(-0.5, 3), (-0.5, 2)], ax=ax, path_kw={"markersize": 1}
+        fit, X, y, extent=[(-0.5, 2), (-0.5, 3)], ax=ax, path_kw={"markersize": 1}
     )
     ax.set_title(f"{solver}: {fit.t_} updates")
     paths.append(fit)
@@ -75,7 +92,7 @@ for ax, solver in zip(axes, ["batch", "sgd", "minibatch"], strict=True):
 # The same paths, animated: SGD's zigzag next to batch's straight descent and
 # minibatch's smaller wiggle (40 frames, each one 1/40 of every path).
 display = LossSurfaceDisplay.from_estimator(
-    paths[0], X, y, extent=[(-0.5, 3), (-0.5, 2)]
+    paths[0], X, y, extent=[(-0.5, 2), (-0.5, 3)]
 )
 plt.close(display.figure_)
 anim = display.animate(

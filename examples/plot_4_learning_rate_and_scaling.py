@@ -76,29 +76,32 @@ display = PredictionPathDisplay.from_estimator(reg, x_train, y_train)
 # %%
 # The loss surface and its cross-sections
 # ---------------------------------------
-# A longer fit from the same start; the contours of the loss over ``(w, b)``
+# A longer fit from the same start; the contours of the loss over ``(b, w)``
 # with the path, and the two cross-sections through the start: the loss along
-# ``w`` with ``b`` fixed, and along ``b`` with ``w`` fixed.
+# ``w`` with ``b`` fixed, and along ``b`` with ``w`` fixed. The star is the
+# exact minimum, the least-squares line (a closed form exists, so the Display
+# solves for it instead of picking the grid's lowest point). A cross-section
+# shows only where the path really was on it: here, at the start, since the
+# path then leaves both sections for good. (A learning rate that bounces
+# across the valley crosses a section many times.)
 import matplotlib.pyplot as plt
 
 from skgd.plotting import LossSurfaceDisplay
 
 reg = GDRegressor(learning_rate=0.1, max_iter=100, tol=None)
 reg.fit(x_train, y_train, coef_init=w, intercept_init=b)
-extent = [(true_w - 3, true_w + 3), (true_b - 3, true_b + 3)]
+extent = [(true_b - 3, true_b + 3), (true_w - 3, true_w + 3)]  # b, then w
 fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
 LossSurfaceDisplay.from_estimator(reg, x_train, y_train, extent=extent, ax=axes[0])
 LossSurfaceDisplay.from_estimator(
-    reg, x_train, y_train, fixed={"intercept": b[0]}, extent=extent[:1], ax=axes[1]
+    reg, x_train, y_train, fixed={"intercept": b[0]}, extent=extent[1:], ax=axes[1]
 )
 LossSurfaceDisplay.from_estimator(
-    reg, x_train, y_train, fixed={"coef[0]": w[0]}, extent=extent[1:], ax=axes[2]
+    reg, x_train, y_train, fixed={"coef[0]": w[0]}, extent=extent[:1], ax=axes[2]
 )
-axes[1].set_title(f"b fixed at {b[0]:.2f}")
-_ = axes[2].set_title(f"w fixed at {w[0]:.2f}")
 
 # %%
-# The same surface in 3-D.
+# The same surface in 3-D, the path drawn over it.
 display = LossSurfaceDisplay.from_estimator(
     reg, x_train, y_train, extent=extent, kind="surface"
 )
@@ -167,8 +170,8 @@ from sklearn.preprocessing import StandardScaler
 scaled = make_pipeline(StandardScaler(), GDRegressor(max_iter=100, tol=None))
 scaled.fit(bad_x_train, bad_y_train)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-# The lesson's ranges: w from -2.8 to 3.2, b from -2 to 4, on both panels.
-bad_extent = [(-2.8, 3.2), (-2.0, 4.0)]
+# The lesson's ranges: b from -2 to 4, w from -2.8 to 3.2, on both panels.
+bad_extent = [(-2.0, 4.0), (-2.8, 3.2)]
 LossSurfaceDisplay.from_estimator(
     bad, bad_x_train, bad_y_train, extent=bad_extent, ax=axes[0]
 )

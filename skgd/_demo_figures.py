@@ -39,7 +39,7 @@ def plot_learning_rates(out, learning_rates=(0.2, 0.8, 1.1)):
             warnings.simplefilter("ignore", ConvergenceWarning)  # 1.1 diverges
             reg = GDRegressor(learning_rate=lr, max_iter=30, tol=None)
             reg.fit(x, y, coef_init=[-0.14], intercept_init=0.5)
-        LossSurfaceDisplay.from_estimator(reg, x, y, extent=[(-1, 5), (-2, 4)], ax=ax)
+        LossSurfaceDisplay.from_estimator(reg, x, y, extent=[(-2, 4), (-1, 5)], ax=ax)
         ax.set_title(f"learning rate {lr}: {reg.stop_reason_}")
     fig.savefig(out, dpi=100)
     plt.close(fig)

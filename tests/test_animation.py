@@ -45,8 +45,8 @@ def fits(line_data):
 
 
 def recorded(fit):
-    """The recorded (coef[0], intercept) of each row."""
-    return fit.coef_history_[:, 0], fit.intercept_history_
+    """The recorded (intercept, coef[0]) of each row: b along x, w along y."""
+    return fit.intercept_history_, fit.coef_history_[:, 0]
 
 
 def assert_frame_shows(anim, k, paths):
@@ -66,7 +66,7 @@ def test_surface_frames_show_the_first_points_of_each_path(line_data, fits):
     X, y = line_data
     batch, faster, sgd = fits
     display = LossSurfaceDisplay.from_estimator(batch, X, y)
-    assert display.grid.names == ("coef[0]", "intercept")
+    assert display.grid.names == ("intercept", "coef[0]")
     fig, ax = plt.subplots()
     anim = animate_surface(
         display, others=[faster, sgd], labels=["batch", "faster", "sgd"], ax=ax
@@ -78,7 +78,7 @@ def test_surface_frames_show_the_first_points_of_each_path(line_data, fits):
     for k in (0, 1, 3, 4, 6, 20, 40):
         assert_frame_shows(anim, k, paths)
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == ["minimum of the grid", "batch", "faster", "sgd"]
+    assert labels == ["minimum", "batch", "faster", "sgd"]
 
 
 def test_surface_accepts_displays_and_arrays(line_data, fits):
@@ -111,7 +111,7 @@ def test_surface_frames_and_trail(line_data, fits):
     chosen.update_frame(1)
     assert_allclose(chosen.heads_[0].get_xdata(), xs[7:8])
     legend = [text.get_text() for text in chosen.ax_.get_legend().get_texts()]
-    assert legend == ["minimum of the grid", "path"]
+    assert legend == ["minimum", "path"]
 
 
 def test_one_parameter_curve(line_data):

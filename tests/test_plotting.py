@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import SGDRegressor
+from sklearn.linear_model import LinearRegression, SGDRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -108,8 +108,8 @@ def test_loss_grid_is_the_mean_squared_error_with_its_penalty(line):
     x, y = line
     reg = GDRegressor(penalty="l2", alpha=0.5, max_iter=30).fit(x, y)
     grid = loss_grid(reg, x, y, grid_size=7)
-    assert grid.names == ("coef[0]", "intercept")
-    w, b = np.meshgrid(*grid.axes)
+    assert grid.names == ("intercept", "coef[0]")  # b along x, w along y
+    b, w = np.meshgrid(*grid.axes)
     assert_allclose(grid.loss, mse(w, b, x, y) + 0.25 * w**2, rtol=1e-12)
     # A cross-section holds the intercept at its fitted value, or a given one.
     section = loss_grid(reg, x, y, fixed="intercept", grid_size=9)
@@ -128,7 +128,7 @@ def test_loss_grid_of_a_binary_classifier_is_its_log_loss(line):
     labels = y > 2
     clf = GDClassifier(max_iter=20).fit(x, labels)
     grid = loss_grid(clf, x, labels, grid_size=5, extent=[(-2, 2), (-1, 1)])
-    w, b = np.meshgrid(*grid.axes)
+    b, w = np.meshgrid(*grid.axes)
     z = np.multiply.outer(w, x[:, 0]) + b[..., np.newaxis]
     margin = np.where(labels, 1, -1) * z
     assert_allclose(grid.loss, np.logaddexp(0, -margin).mean(-1), rtol=1e-12)
@@ -141,19 +141,21 @@ def test_loss_surface_contours_path_and_minimum(line, constructor):
     if constructor == "from_estimator":
         display = LossSurfaceDisplay.from_estimator(reg, x, y, grid_size=30)
     else:
-        grid, path, path_loss = estimator_loss_grid(reg, x, y, grid_size=30)
-        display = LossSurfaceDisplay(grid=grid, path=path, path_loss=path_loss).plot()
+        data = estimator_loss_grid(reg, x, y, grid_size=30)
+        display = LossSurfaceDisplay(**data._asdict()).plot()
     assert isinstance(display.loss_artist_, QuadContourSet)
-    assert_allclose(display.path_.get_xdata(), reg.coef_history_[:, 0])
-    assert_allclose(display.path_.get_ydata(), reg.intercept_history_)
+    assert_allclose(display.path_.get_xdata(), reg.intercept_history_)
+    assert_allclose(display.path_.get_ydata(), reg.coef_history_[:, 0])
     # Batch: the loss at each epoch's start is the loss along the path.
     assert_allclose(display.path_loss[:-1], reg.loss_history_, rtol=1e-10)
-    w, b = np.meshgrid(*display.grid.axes)
-    row, col = np.unravel_index(np.argmin(display.grid.loss), w.shape)
-    assert display.minimum_.get_xdata()[0] == w[row, col]
-    assert display.minimum_.get_ydata()[0] == b[row, col]
-    assert display.ax_.get_xlabel() == "coef[0]"
-    assert display.ax_.get_ylabel() == "intercept"
+    # Least squares: the star is the exact minimiser, LinearRegression's.
+    exact = LinearRegression().fit(x, y)
+    assert_allclose(display.minimum_.get_xdata(), [exact.intercept_], rtol=1e-10)
+    assert_allclose(display.minimum_.get_ydata(), exact.coef_, rtol=1e-10)
+    assert display.minimum_.get_label() == "minimum"
+    # The lessons' names, b along x and w along y, unless told otherwise.
+    expected = ("b", "w") if constructor == "from_estimator" else display.grid.names
+    assert (display.ax_.get_xlabel(), display.ax_.get_ylabel()) == expected
 
 
 def test_loss_surface_in_3d_and_every_update_of_sgd(line):
@@ -163,9 +165,12 @@ def test_loss_surface_in_3d_and_every_update_of_sgd(line):
     display = LossSurfaceDisplay.from_estimator(sgd, x, y, kind="surface", grid_size=20)
     assert isinstance(display.loss_artist_, Poly3DCollection)
     assert display.ax_.name == "3d"
-    xs, ys, zs = display.path_.get_data_3d()
-    assert len(xs) == sgd.t_ + 1
-    assert_allclose(zs, mse(xs, ys, x, y), rtol=1e-10)
+    bs, ws, zs = display.path_.get_data_3d()
+    assert len(bs) == sgd.t_ + 1
+    assert_allclose(zs, mse(ws, bs, x, y), rtol=1e-10)
+    # The path is drawn over the surface (in order), never hidden behind it.
+    assert display.ax_.computed_zorder is False
+    assert display.path_.get_zorder() > display.loss_artist_.get_zorder()
     _, flat = plt.subplots()
     with pytest.raises(ValueError, match="3-D axes"):
         LossSurfaceDisplay.from_estimator(sgd, x, y, kind="surface", ax=flat)
@@ -182,7 +187,8 @@ def test_one_parameter_curve_is_the_exhaustive_search(line):
     exhaustive = [np.mean((wi * X[:, 0] - y) ** 2) for wi in w]  # the lesson's loop
     assert_allclose(display.loss_artist_.get_ydata(), exhaustive, rtol=1e-12)
     assert_allclose(display.path_.get_xdata(), reg.coef_history_[:, 0])
-    assert display.minimum_.get_xdata()[0] == 2.0
+    assert display.minimum_.get_xdata()[0] == pytest.approx(2.0, rel=1e-12)
+    assert display.minimum_.get_ydata()[0] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_from_function_draws_the_minimize_path():
@@ -207,7 +213,7 @@ def test_loss_surface_in_a_pipeline_measures_the_transformed_data(line):
     x, y = line
     pipe = make_pipeline(StandardScaler(), GDRegressor(max_iter=50)).fit(x * 100, y)
     grid = loss_grid(pipe, x * 100, y, grid_size=5)
-    w, b = np.meshgrid(*grid.axes)
+    b, w = np.meshgrid(*grid.axes)
     assert_allclose(grid.loss, mse(w, b, StandardScaler().fit_transform(x), y))
 
 
@@ -221,7 +227,7 @@ def test_loss_surface_errors(line):
         LossSurfaceDisplay.from_estimator(three, X3, y)
     # Fixing one of the three leaves two: a slice of the surface.
     display = LossSurfaceDisplay.from_estimator(three, X3, y, fixed="coef[1]")
-    assert display.grid.names == ("coef[0]", "intercept")
+    assert display.grid.names == ("intercept", "coef[0]")
     with pytest.raises(ValueError, match="Unknown parameters"):
         loss_grid(three, X3, y, fixed="slope")
     multiclass = GDClassifier(max_iter=5).fit(x, np.digitize(y, [1.8, 2.4]))

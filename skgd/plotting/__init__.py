@@ -8,8 +8,9 @@ fitted estimator (or a ``Pipeline`` ending in one).
 from ._animate_predictions import animate_predictions
 from ._animate_surface import animate_surface
 from ._animation import save_gif
-from ._displays import LossCurveDisplay, LossSurfaceDisplay, loss_grid
+from ._displays import LossSurfaceDisplay, loss_grid
 from ._gradient import GradientDisplay, objective_gradient
+from ._loss_curve import LossCurveDisplay
 from ._loss_surface import LossGrid
 from ._lr_finder import LearningRateFinderDisplay
 from ._prediction_path import PredictionPathDisplay

@@ -31,7 +31,7 @@ def _estimator_path(estimator, grid):
             "recorded path to animate. Fit it with record='epoch' or 'update'."
         )
     missing = [name for name in grid.names if name not in names]
-    if missing or path.shape[1] != fit.n_features_in_ + 1:  # one weight vector
+    if missing or path.shape[1] != len(names):  # one weight vector
         raise ValueError(
             f"The path of this {type(fit).__name__} (parameters {names}) does not "
             f"match the grid's parameters {list(grid.names)}."
@@ -75,6 +75,11 @@ def _surface_paths(display, others, labels):
         raise ValueError(
             "This display has no path (its estimator was fitted with "
             "record=None): there is nothing to animate."
+        )
+    if display.path_kind == "crossings":
+        raise ValueError(
+            "This cross-section holds the points where the path crossed it, not "
+            "a path: animate the display of the whole surface."
         )
     grid = display.grid
     paths = [(np.asarray(display.path, dtype=float), display.path_loss)]
@@ -221,7 +226,7 @@ def animate_surface(
     steps = frame_steps(max(len(path) for path, _ in paths), frames)
     if ax is None:
         _, ax = plt.subplots()
-    type(display)(grid=display.grid).plot(ax=ax)  # the loss and its minimum
+    display.background().plot(ax=ax)  # the loss and its minimum
     two = len(display.grid.axes) == 2
     coords = [_coordinates(path, loss, two) for path, loss in paths]
     trails, heads = _path_artists(ax, labels, colors, trail)

@@ -1,176 +1,14 @@
-"""The Displays of loss curves and loss surfaces."""
+"""The loss surface Display and the loss over a grid of parameters."""
 
 import numpy as np
 
 from .._utils import final_estimator
-from ._loss_surface import estimator_loss_grid, function_loss_grid
-
-
-def _differing_parameters(estimators):
-    """``"name=value, ..."`` of the parameters that differ between estimators."""
-    params = [{k: repr(v) for k, v in e.get_params().items()} for e in estimators]
-    keys = [k for k in params[0] if any(p.get(k) != params[0][k] for p in params)]
-    if not keys:
-        return [f"fit {i}" for i in range(1, len(estimators) + 1)]
-    return [", ".join(f"{k}={p[k]}" for k in keys) for p in params]
-
-
-def _exponential_smoothing(values, weight):
-    """The exponentially weighted mean of ``values``: ``s_0 = v_0``,
-    ``s_t = weight * s_(t-1) + (1 - weight) * v_t``."""
-    smoothed = np.empty(len(values))
-    running = values[0] if len(values) else 0.0
-    for t, value in enumerate(values):
-        running = weight * running + (1.0 - weight) * value
-        smoothed[t] = running
-    return smoothed
-
-
-class LossCurveDisplay:
-    """The training loss per epoch of one or several fits, and the validation
-    loss where early stopping recorded one.
-
-    Build it with :meth:`from_estimator`; several estimators on one axes
-    compare solvers, learning rates or optimizers.
-
-    Parameters
-    ----------
-    losses : list of ndarray
-        Each fit's ``loss_history_``.
-    val_losses : list of (ndarray or None), default=None
-        Each fit's ``val_loss_history_``.
-    names : list of str, default=None
-        The legend's label of each fit.
-
-    Attributes
-    ----------
-    lines_ : list of matplotlib.lines.Line2D
-        The training curves, one per fit.
-    val_lines_ : list of (matplotlib.lines.Line2D or None)
-        The validation curves (``None`` where a fit has none).
-    ax_ : matplotlib.axes.Axes
-        The axes drawn on.
-    figure_ : matplotlib.figure.Figure
-        Its figure.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_diabetes
-    >>> from sklearn.preprocessing import scale
-    >>> from skgd import GDRegressor
-    >>> from skgd.plotting import LossCurveDisplay
-    >>> X, y = load_diabetes(return_X_y=True)
-    >>> fits = [GDRegressor(solver=s, random_state=0).fit(scale(X), y)
-    ...         for s in ("batch", "sgd")]
-    >>> display = LossCurveDisplay.from_estimator(fits, log_scale=True)
-    >>> [line.get_label() for line in display.lines_]
-    ["solver='batch'", "solver='sgd'"]
-    """
-
-    def __init__(self, *, losses, val_losses=None, names=None):
-        self.losses = losses
-        self.val_losses = val_losses
-        self.names = names
-
-    def plot(self, ax=None, *, log_scale=False, smoothing=None, line_kw=None):
-        """Draw the curves.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure when ``None``.
-        log_scale : bool, default=False
-            A logarithmic loss axis (and epoch axis).
-        smoothing : float in [0, 1), default=None
-            Draw the exponentially weighted mean of the losses (training and
-            validation) with this weight, the tutorial's smoothed cost, instead
-            of the raw losses.
-        line_kw : dict, default=None
-            Keyword arguments of every training curve's ``ax.plot``.
-
-        Returns
-        -------
-        display : LossCurveDisplay
-            This display, with its artists.
-        """
-        import matplotlib.pyplot as plt
-
-        if smoothing is not None and not 0 <= smoothing < 1:
-            raise ValueError(f"smoothing must be in [0, 1); got {smoothing}.")
-        if ax is None:
-            _, ax = plt.subplots()
-        names = self.names or [None] * len(self.losses)
-        val_losses = self.val_losses or [None] * len(self.losses)
-        self.lines_, self.val_lines_ = [], []
-        for loss, val_loss, name in zip(self.losses, val_losses, names, strict=True):
-            if smoothing is not None:
-                loss = _exponential_smoothing(loss, smoothing)
-                if val_loss is not None:
-                    val_loss = _exponential_smoothing(val_loss, smoothing)
-            epochs = np.arange(1, len(loss) + 1)
-            (line,) = ax.plot(epochs, loss, **{"label": name, **(line_kw or {})})
-            self.lines_.append(line)
-            val_line = None
-            if val_loss is not None:
-                (val_line,) = ax.plot(
-                    epochs,
-                    val_loss,
-                    linestyle="--",
-                    color=line.get_color(),
-                    label=f"{name} (validation)" if name else "validation",
-                )
-            self.val_lines_.append(val_line)
-        if log_scale:
-            ax.set(xscale="log", yscale="log")
-        smoothed = "" if smoothing is None else f" (smoothed, weight {smoothing})"
-        ax.set(xlabel="epoch", ylabel=f"loss{smoothed}")
-        if any(names) or any(v is not None for v in self.val_lines_):
-            ax.legend()
-        self.ax_, self.figure_ = ax, ax.figure
-        return self
-
-    @classmethod
-    def from_estimator(
-        cls,
-        estimator,
-        *,
-        names=None,
-        ax=None,
-        log_scale=False,
-        smoothing=None,
-        line_kw=None,
-    ):
-        """Plot the loss curves of fitted estimators.
-
-        Parameters
-        ----------
-        estimator : estimator or list of estimators
-            Fitted skgd estimators, or pipelines ending in one.
-        names : list of str, default=None
-            Legend labels; by default, for several fits, the parameters in
-            which they differ (``"learning_rate=0.1"``); none for one fit.
-        ax, log_scale, smoothing, line_kw
-            As in :meth:`plot`.
-
-        Returns
-        -------
-        display : LossCurveDisplay
-            The display, drawn.
-        """
-        estimators = estimator if isinstance(estimator, list | tuple) else [estimator]
-        fits = [final_estimator(e) for e in estimators]
-        if names is None and len(fits) > 1:
-            names = _differing_parameters(fits)
-        display = cls(
-            losses=[fit.loss_history_ for fit in fits],
-            val_losses=[fit.val_loss_history_ for fit in fits],
-            names=names,
-        )
-        return display.plot(
-            ax=ax, log_scale=log_scale, smoothing=smoothing, line_kw=line_kw
-        )
+from ._loss_surface import (
+    estimator_loss_grid,
+    function_loss_grid,
+    lesson_names,
+    readable_levels,
+)
 
 
 def loss_grid(
@@ -207,9 +45,11 @@ def loss_grid(
     Returns
     -------
     grid : LossGrid
-        ``names`` (the free parameters), ``axes`` (each one's grid values) and
-        ``loss`` (shape ``(grid_size,)``, or ``(grid_size, grid_size)`` with
-        rows following the second parameter).
+        ``names`` (the free parameters; the intercept first, as the lessons
+        draw ``b`` along x and ``w`` along y), ``axes`` (each one's grid
+        values), ``loss`` (shape ``(grid_size,)``, or ``(grid_size,
+        grid_size)`` with rows following the second parameter) and ``fixed``
+        (the fixed parameters and their values).
 
     Examples
     --------
@@ -232,18 +72,21 @@ def loss_grid(
         fixed=fixed,
         extent=extent,
         grid_size=grid_size,
-    )[0]
+    ).grid
 
 
 class LossSurfaceDisplay:
     """The loss over one or two parameters, and the path gradient descent took.
 
     With two parameters (an intercept and one coefficient, or two
-    coefficients) the loss is drawn as filled contours or a 3-D surface; with
-    one (a model of one coefficient, a cross-section with the other parameter
-    fixed, or a function of one variable) as a curve. The grid's minimum is
-    marked with a star and the path (every epoch or every update, as the
-    estimator's ``record``) is drawn on it.
+    coefficients) the loss is drawn as filled contours or a 3-D surface, the
+    intercept along x as the lessons draw ``b`` and ``w``; with one (a model
+    of one coefficient, a cross-section with the other parameter fixed, or a
+    function of one variable) as a curve. The minimum is marked with a star:
+    the exact minimiser where the objective is quadratic (least squares, with
+    or without an L2 penalty), else the grid's lowest point. The path (every
+    epoch or every update, as the estimator's ``record``) is drawn on it; on a
+    cross-section, the points where the path crossed it.
 
     Build it with :meth:`from_estimator` or :meth:`from_function`.
 
@@ -252,9 +95,25 @@ class LossSurfaceDisplay:
     grid : LossGrid
         The loss over the grid (see :func:`loss_grid`).
     path : ndarray of shape (n_points, n_parameters), default=None
-        The points visited.
+        The points visited (or, following ``path_kind``, where the path
+        crossed this section).
     path_loss : ndarray of shape (n_points,), default=None
         The loss at each of them.
+    path_kind : {"path", "crossings", "projected"}, default="path"
+        What ``path`` holds: the recorded points; where the path crossed a
+        cross-section (one parameter fixed: the path's points on it, and the
+        points of its steps between two records on either side); or the
+        path's free coordinates on a section with several parameters fixed,
+        which the path was not on (drawn dashed, and so labelled).
+    minimum : ndarray of shape (n_parameters,), default=None
+        The exact minimiser over the grid's parameters; ``None`` marks the
+        grid's lowest point instead.
+    minimum_loss : float, default=None
+        The loss at ``minimum``.
+    param_names : dict or tuple of str, default=None
+        The drawn names of the parameters: ``{grid name: drawn name}`` (the
+        fixed parameters' too), or a tuple ordered like ``grid.names``. By
+        default the grid's names.
 
     Attributes
     ----------
@@ -262,9 +121,9 @@ class LossSurfaceDisplay:
         The curve (``Line2D``), the filled contours (``QuadContourSet``) or the
         surface (``Poly3DCollection``).
     path_ : matplotlib.lines.Line2D or None
-        The path.
+        The path (or its crossings).
     minimum_ : matplotlib.lines.Line2D
-        The star at the grid's minimum.
+        The star at the minimum.
     ax_ : matplotlib.axes.Axes
         The axes drawn on (3-D for ``kind="surface"``).
     figure_ : matplotlib.figure.Figure
@@ -282,19 +141,59 @@ class LossSurfaceDisplay:
     >>> y = 1 + 2 * x[:, 0] + 0.1 * rng.standard_normal(100)
     >>> reg = GDRegressor(learning_rate=0.2, max_iter=50).fit(x, y)
     >>> display = LossSurfaceDisplay.from_estimator(reg, x, y)
-    >>> display.grid.names
-    ('coef[0]', 'intercept')
+    >>> display.grid.names, display.ax_.get_xlabel(), display.ax_.get_ylabel()
+    (('intercept', 'coef[0]'), 'b', 'w')
     >>> len(display.path_.get_xdata()) == reg.n_iter_ + 1
+    True
+    >>> b, w = display.minimum  # the least-squares line, exactly
+    >>> np.allclose([w, b], np.polyfit(x[:, 0], y, 1), rtol=1e-10)
     True
     """
 
-    def __init__(self, *, grid, path=None, path_loss=None):
+    def __init__(
+        self,
+        *,
+        grid,
+        path=None,
+        path_loss=None,
+        path_kind="path",
+        minimum=None,
+        minimum_loss=None,
+        param_names=None,
+    ):
         self.grid = grid
         self.path = path
         self.path_loss = path_loss
+        self.path_kind = path_kind
+        self.minimum = minimum
+        self.minimum_loss = minimum_loss
+        self.param_names = param_names
+
+    def _names(self):
+        """``{grid name: drawn name}``."""
+        names = self.param_names
+        if names is None:
+            return {}
+        if isinstance(names, dict):
+            return dict(names)
+        names = tuple(names)
+        if len(names) != len(self.grid.names):
+            raise ValueError(
+                f"param_names must name each of the grid's parameters "
+                f"{self.grid.names}; got {names}."
+            )
+        return dict(zip(self.grid.names, names, strict=True))
+
+    def background(self):
+        """This display without its path: the loss and its minimum, which an
+        animation draws its paths over."""
+        return type(self)(
+            grid=self.grid, minimum=self.minimum, minimum_loss=self.minimum_loss,
+            param_names=self.param_names,
+        )  # fmt: skip
 
     def plot(self, ax=None, *, kind="contour", levels=30, path_kw=None, loss_kw=None):
-        """Draw the loss and the path.
+        """Draw the loss, its minimum and the path.
 
         Parameters
         ----------
@@ -302,11 +201,12 @@ class LossSurfaceDisplay:
             Where to draw (3-D axes for ``kind="surface"``); a new figure when
             ``None``.
         kind : {"contour", "surface"}, default="contour"
-            For two parameters: filled contours or a 3-D surface. Ignored for
-            one parameter.
+            For two parameters: filled contours or a 3-D surface (the path
+            drawn over it, never hidden). Ignored for one parameter.
         levels : int, default=30
-            Contour levels (spaced evenly in the square root of the loss above
-            its minimum, so the valley floor gets its share).
+            About this many contour levels, spaced evenly in the square root
+            of the loss above its minimum (so the valley floor gets its
+            share), at round numbers.
         path_kw : dict, default=None
             Keyword arguments of the path's ``ax.plot``.
         loss_kw : dict, default=None
@@ -322,6 +222,7 @@ class LossSurfaceDisplay:
 
         if kind not in ("contour", "surface"):
             raise ValueError(f"kind must be 'contour' or 'surface'; got {kind!r}.")
+        names = self._names()
         two = len(self.grid.axes) == 2
         surface = two and kind == "surface"
         if ax is None:
@@ -329,55 +230,87 @@ class LossSurfaceDisplay:
             ax = fig.add_subplot(projection="3d" if surface else None)
         elif surface and getattr(ax, "name", "") != "3d":
             raise ValueError("kind='surface' needs 3-D axes (projection='3d').")
-        path_kw = {"color": "C3", "marker": "o", "markersize": 3, **(path_kw or {})}
-        loss_kw = loss_kw or {}
-        loss = self.grid.loss
-        if not two:
-            (self.loss_artist_,) = ax.plot(self.grid.axes[0], loss, **loss_kw)
-            best = np.argmin(loss)
-            minimum = ([self.grid.axes[0][best]], [loss[best]])
-        else:
-            first, second = np.meshgrid(*self.grid.axes)
-            row, col = np.unravel_index(np.argmin(loss), loss.shape)
-            minimum = ([first[row, col]], [second[row, col]])
-            if surface:
-                self.loss_artist_ = ax.plot_surface(
-                    first, second, loss, **{"cmap": "viridis", "alpha": 0.8, **loss_kw}
-                )
-                minimum = (*minimum, [loss[row, col]])
-                ax.set_zlabel("loss")
-            else:
-                low = loss.min()
-                bounds = low + np.linspace(0, np.sqrt(loss.max() - low), levels) ** 2
-                self.loss_artist_ = ax.contourf(
-                    first,
-                    second,
-                    loss,
-                    **{"levels": bounds, "cmap": "viridis", **loss_kw},
-                )
-                ax.figure.colorbar(self.loss_artist_, ax=ax, label="loss")
-        self.path_ = None
-        if self.path is not None:
-            if not two:
-                coords = (self.path[:, 0], self.path_loss)
-            elif surface:
-                coords = (self.path[:, 0], self.path[:, 1], self.path_loss)
-            else:
-                coords = (self.path[:, 0], self.path[:, 1])
-            (self.path_,) = ax.plot(*coords, **{"label": "path", **path_kw})
-        (self.minimum_,) = ax.plot(
-            *minimum, marker="*", markersize=14, color="gold",
-            markeredgecolor="black", linestyle="none", label="minimum of the grid",
-        )  # fmt: skip
+        if surface:  # draw in order, the path over the surface
+            ax.computed_zorder = False
+        self.loss_artist_ = self._plot_loss(ax, surface, levels, loss_kw or {})
+        self.path_ = self._plot_path(ax, surface, names, path_kw or {})
+        self.minimum_ = self._plot_minimum(ax, surface)
         # The path may leave the grid (a diverging fit): keep the view on it.
         ax.set_xlim(self.grid.axes[0][0], self.grid.axes[0][-1])
+        labels = [names.get(name, name) for name in self.grid.names]
+        ax.set_xlabel(labels[0])
         if two:
             ax.set_ylim(self.grid.axes[1][0], self.grid.axes[1][-1])
-        ax.set_xlabel(self.grid.names[0])
-        ax.set_ylabel(self.grid.names[1] if two else "loss")
+        ax.set_ylabel(labels[1] if two else "loss")
+        if self.grid.fixed and not ax.get_title():
+            ax.set_title(", ".join(
+                f"{names.get(name, name)} fixed at {value:.3g}"
+                for name, value in self.grid.fixed
+            ))  # fmt: skip
         ax.legend()
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+    def _plot_loss(self, ax, surface, levels, loss_kw):
+        """The curve, the surface or the filled contours (with a colour bar)."""
+        loss = self.grid.loss
+        if len(self.grid.axes) == 1:
+            return ax.plot(self.grid.axes[0], loss, **loss_kw)[0]
+        first, second = np.meshgrid(*self.grid.axes)
+        if surface:
+            ax.set_zlabel("loss")
+            kw = {"cmap": "viridis", "alpha": 0.6, "zorder": 1}
+            return ax.plot_surface(first, second, loss, **(kw | loss_kw))
+        kw = {"levels": readable_levels(loss, levels), "cmap": "viridis"}
+        contours = ax.contourf(first, second, loss, **(kw | loss_kw))
+        ax.figure.colorbar(contours, ax=ax, label="loss", format="%g")
+        return contours
+
+    def _plot_minimum(self, ax, surface):
+        """The star at the exact minimum, or at the grid's lowest point."""
+        if self.minimum is not None:
+            point, value = np.ravel(self.minimum), self.minimum_loss
+            label = "minimum"
+        else:
+            cell = np.unravel_index(np.argmin(self.grid.loss), self.grid.loss.shape)
+            axes = self.grid.axes
+            point = [axes[0][cell[-1]]] + ([axes[1][cell[0]]] if len(axes) == 2 else [])
+            value, label = self.grid.loss[cell], "minimum of the grid"
+        coords = [[c] for c in point]
+        if surface or len(coords) == 1:
+            coords.append([value])
+        (star,) = ax.plot(
+            *coords, marker="*", markersize=14, color="gold", zorder=11,
+            markeredgecolor="black", linestyle="none", label=label,
+        )  # fmt: skip
+        return star
+
+    def _plot_path(self, ax, surface, names, path_kw):
+        """The path, its crossings of a cross-section, or its projection."""
+        if self.path is None:
+            return None
+        path = np.asarray(self.path, dtype=float).reshape(len(self.path), -1)
+        if path.shape[1] == 1:
+            coords = (path[:, 0], self.path_loss)
+        elif surface:
+            coords = (path[:, 0], path[:, 1], self.path_loss)
+        else:
+            coords = (path[:, 0], path[:, 1])
+        kw = {"color": "C3", "marker": "o", "markersize": 3, "label": "path"}
+        if surface:
+            kw |= {"linewidth": 2.5, "markersize": 4, "markeredgecolor": "white",
+                   "zorder": 10}  # fmt: skip
+        if self.path_kind == "crossings":
+            where = ", ".join(
+                f"{names.get(name, name)} = {value:.3g}"
+                for name, value in self.grid.fixed
+            )
+            kw |= {"linestyle": "none", "markersize": 9, "markeredgecolor": "black",
+                   "label": f"where the path crossed {where}"}  # fmt: skip
+        elif self.path_kind == "projected":
+            kw |= {"linestyle": "--", "alpha": 0.7,
+                   "label": "path, projected (it was off this section)"}  # fmt: skip
+        return ax.plot(*coords, **(kw | path_kw))[0]
 
     def animate(
         self,
@@ -415,6 +348,7 @@ class LossSurfaceDisplay:
         fixed=None,
         extent=None,
         grid_size=60,
+        param_names=None,
         **plot_kwargs,
     ):
         """Draw a fitted estimator's objective and its recorded path.
@@ -428,8 +362,12 @@ class LossSurfaceDisplay:
             ``intercept_history_``: every epoch or every update, as its
             ``record``.
         X, y, sample_weight, fixed, extent, grid_size
-            As in :func:`loss_grid`. On a cross-section the path is drawn at
-            its free coordinate, on the section.
+            As in :func:`loss_grid`. On a cross-section (one parameter fixed)
+            the points where the path crossed it are drawn; with several
+            fixed, the path's projection, dashed.
+        param_names : dict or tuple of str, default=None
+            As in the constructor; by default ``w`` and ``b`` for a model of
+            one feature, else ``coef[0]``, ..., ``intercept``.
         **plot_kwargs
             ``kind``, ``ax``, ``levels``, ``path_kw`` and ``loss_kw``, as in
             :meth:`plot`.
@@ -439,7 +377,7 @@ class LossSurfaceDisplay:
         display : LossSurfaceDisplay
             The display, drawn.
         """
-        grid, path, path_loss = estimator_loss_grid(
+        data = estimator_loss_grid(
             estimator,
             X,
             y,
@@ -448,7 +386,9 @@ class LossSurfaceDisplay:
             extent=extent,
             grid_size=grid_size,
         )
-        display = cls(grid=grid, path=path, path_loss=path_loss)
+        if param_names is None:
+            param_names = lesson_names(final_estimator(estimator))
+        display = cls(**data._asdict(), param_names=param_names)
         return display.plot(**plot_kwargs)
 
     @classmethod
@@ -459,11 +399,8 @@ class LossSurfaceDisplay:
         *,
         extent=None,
         grid_size=200,
-        kind="contour",
-        ax=None,
-        levels=30,
-        path_kw=None,
-        loss_kw=None,
+        param_names=None,
+        **plot_kwargs,
     ):
         """Draw a function of one or two variables and a path on it, such as
         :func:`skgd.minimize`'s ``x_path``.
@@ -479,18 +416,18 @@ class LossSurfaceDisplay:
             The range of each variable; by default the path's, padded.
         grid_size : int, default=200
             Points per variable.
-        kind, ax, levels, path_kw, loss_kw
-            As in :meth:`plot`.
+        param_names : tuple of str, default=None
+            The variables' drawn names; by default ``x``, or ``x[0]`` and
+            ``x[1]``.
+        **plot_kwargs
+            ``kind``, ``ax``, ``levels``, ``path_kw`` and ``loss_kw``, as in
+            :meth:`plot`.
 
         Returns
         -------
         display : LossSurfaceDisplay
             The display, drawn.
         """
-        grid, path, path_loss = function_loss_grid(
-            fun, path, extent=extent, grid_size=grid_size
-        )
-        display = cls(grid=grid, path=path, path_loss=path_loss)
-        return display.plot(
-            ax=ax, kind=kind, levels=levels, path_kw=path_kw, loss_kw=loss_kw
-        )
+        data = function_loss_grid(fun, path, extent=extent, grid_size=grid_size)
+        display = cls(**data._asdict(), param_names=param_names)
+        return display.plot(**plot_kwargs)

@@ -6,10 +6,13 @@ from .._utils import final_estimator
 from ._loss_surface import (
     LossGrid,
     _evaluate,
+    _exact_minimum,
+    _gradient_at,
     _grid_axes,
     _grid_points,
     _parameter_names,
     _path,
+    readable_levels,
 )
 
 #: The colours of the steps, one per learning rate (red is the gradient's).
@@ -48,12 +51,6 @@ def _point(estimator, params):
             f"params must hold {len(names)} values {tuple(names)}; got {len(params)}."
         )
     return params
-
-
-def _gradient_at(estimator, X, y, sample_weight, params):
-    W = params if estimator.fit_intercept else np.r_[params, 0.0]
-    grad = estimator._objective_gradient(X, y, sample_weight, W[np.newaxis])
-    return np.asarray(grad[0, : len(params)], dtype=np.float64)
 
 
 def objective_gradient(estimator, X, y, *, params=None, sample_weight=None):
@@ -130,7 +127,9 @@ def _display_data(estimator, X, y, params, learning_rates, sample_weight, extent
     cells = _grid_points([axes[1], axes[0]])[:, ::-1]  # the intercept along x
     loss = objective(cells).reshape(len(axes[0]), len(axes[1]))
     grid = LossGrid((names[1], names[0]), (axes[1], axes[0]), loss)
+    minimum = _exact_minimum(estimator, X, y, sample_weight, params, [1, 0])
     return dict(
+        minimum=minimum,
         params=params,
         gradient=gradient,
         loss=objective(params[np.newaxis])[0],
@@ -171,6 +170,10 @@ class GradientDisplay:
         The learning rates whose steps are drawn.
     param_names : tuple of str, default=("w", "b")
         The names of the parameters, ordered like ``params``.
+    minimum : ndarray of shape (2,), default=None
+        The exact minimiser, ordered like ``grid.names`` (``params[1]``
+        first), where the objective is quadratic (least squares); ``None``
+        marks the grid's lowest point instead.
 
     Attributes
     ----------
@@ -236,7 +239,9 @@ class GradientDisplay:
         grid,
         learning_rates=None,
         param_names=("w", "b"),
+        minimum=None,
     ):
+        self.minimum = minimum
         self.params = params
         self.gradient = gradient
         self.loss = loss
@@ -341,14 +346,16 @@ class GradientDisplay:
         from matplotlib.lines import Line2D
 
         (x_axis, y_axis), loss = self.grid.axes, self.grid.loss
-        low = loss.min()
-        bounds = low + np.linspace(0, np.sqrt(loss.max() - low), levels) ** 2
-        kw = {"levels": bounds, "cmap": "viridis"}
+        kw = {"levels": readable_levels(loss, levels), "cmap": "viridis"}
         self.contour_ = ax.contourf(x_axis, y_axis, loss, **(kw | contour_kw))
-        ax.figure.colorbar(self.contour_, ax=ax, label="loss")
-        row, col = np.unravel_index(np.argmin(loss), loss.shape)
-        ax.plot(x_axis[col], y_axis[row], "*", markersize=15, color="gold",
-                markeredgecolor="black", label="minimum of the grid")  # fmt: skip
+        ax.figure.colorbar(self.contour_, ax=ax, label="loss", format="%g")
+        if self.minimum is not None:
+            star, label = np.ravel(self.minimum), "minimum"
+        else:
+            row, col = np.unravel_index(np.argmin(loss), loss.shape)
+            star, label = (x_axis[col], y_axis[row]), "minimum of the grid"
+        ax.plot(*star, "*", markersize=15, color="gold", markeredgecolor="black",
+                label=label)  # fmt: skip
         (y, x), (y_name, x_name) = self.params, self.param_names
         dy, dx = -np.asarray(self.gradient)
         point = f"({x_name}, {y_name}) = "
