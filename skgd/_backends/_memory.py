@@ -15,7 +15,12 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._jit import CompileTimeName
 from .._kernels._bundles import Data
-from .._kernels._dense import accumulate_gradient, apply_mean_gradient, run_epoch
+from .._kernels._dense import (
+    accumulate_gradient,
+    apply_mean_gradient,
+    average_params,
+    run_epoch,
+)
 from .._kernels._rows import CSR
 from .._kernels._sparse import lazy_sgd_epoch
 from ._checks import check_csr_structure, check_feature_scales
@@ -96,10 +101,15 @@ def apply_batch_gradient(
     rule, W, grad, n_rows, active, learning_rate, config, optimizer, path
 ):
     """The full-batch update from the summed gradient ``grad``, counted by the
-    ``optimizer`` and recorded in ``path`` (``run_epoch``'s last steps): shared
-    by every backend whose epoch sums the gradient itself."""
+    ``optimizer``, averaged and recorded in ``path`` (``run_epoch``'s last
+    steps): shared by every backend whose epoch sums the gradient itself.
+    ``learning_rate`` is the epoch's steps (its first row: one update)."""
     optimizer.count[0] += 1
-    apply_mean_gradient(rule, W, grad, n_rows, active, learning_rate, config, optimizer)
+    step = learning_rate[0]
+    apply_mean_gradient(rule, W, grad, n_rows, active, step, config, optimizer)
+    start = config.average_start
+    if start and optimizer.count[0] >= start:
+        average_params(optimizer.average, W, active, optimizer.count[0] - start + 1)
     if path.shape[0] > 0:
         path[0] = W
 
@@ -155,10 +165,15 @@ class InMemoryRows:
     def epoch(self, fit, order, active, learning_rate):
         """One epoch over the rows in ``order`` (see ``_engine._loop.Fit``)."""
         config, optimizer, work = fit.config, fit.optimizer, fit.work
-        if self.kind == "sparse" and fit.rule == "sgd":
+        # The lazy epoch averages lazily, but for the proximal L1 step,
+        # whose deferred thresholds the lazy mean cannot follow.
+        prox_l1 = config.l1 > 0 and not config.cumulative_l1
+        lazy = fit.rule == "sgd" and not (config.average_start and prox_l1)
+        if self.kind == "sparse" and lazy:
             lazy_sgd_epoch(
-                fit.loss, self.data, order, fit.W, active, learning_rate, config, work
-            )
+                fit.loss, self.data, order, fit.W, active, learning_rate, config,
+                optimizer, work,
+            )  # fmt: skip
             optimizer.count[0] += -(-len(order) // config.batch_size)
         elif config.batch_size < len(order):
             run_epoch(

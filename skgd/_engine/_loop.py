@@ -14,6 +14,7 @@ import numpy as np
 from .._jit import CompileTimeName
 from .._kernels._bundles import EpochConfig, Optimizer, Work
 from ..optim import OptimizerState
+from ..optim._rules import NO_AVERAGE
 from ._history import FitHistory
 from ._settings import EpochsResult
 from ._step_size import resolve_learning_rate
@@ -80,15 +81,33 @@ def _starting_losses(settings, data, W):
     return zero_model_loss, start_loss
 
 
-def _work_buffers(W, history, n_batches, record):
+def _work_buffers(W, history, n_batches, settings):
     """The epochs' buffers; the parameters after every update are recorded if
     an epoch's worth fits the history's budget."""
-    n_path = n_batches if record == "update" else 0
+    n_path = n_batches if settings.record == "update" else 0
     if not history.fits(n_path * W.nbytes):
         n_path = 0
     path = np.empty((n_path,) + W.shape, dtype=W.dtype)
-    row = np.zeros(W.shape[1] - 1)
-    return Work(np.empty(W.shape), np.empty(W.shape[0]), path, row)
+    n_targets, n_features = W.shape[0], W.shape[1] - 1
+    row = np.zeros(n_features)
+    # The cumulative L1 penalty's state lasts one call of fit (or
+    # partial_fit), as scikit-learn's.
+    shape = (n_targets, n_features) if settings.cumulative_l1 else (0, 0)
+    return Work(
+        np.empty(W.shape), np.empty(n_targets), path, row, np.empty(n_targets),
+        np.zeros(n_targets), np.zeros(shape),
+    )  # fmt: skip
+
+
+def _average_buffer(settings, state, shape):
+    """The running mean of the parameters a fit continues (from the optimizer
+    state of a ``partial_fit``), or zeros; ``NO_AVERAGE`` without averaging."""
+    if not settings.average:
+        return NO_AVERAGE
+    previous = getattr(state, "average", None)
+    if previous is not None and previous.shape == shape:
+        return previous.copy()
+    return np.zeros(shape)
 
 
 class _EpochLoop:
@@ -114,8 +133,13 @@ class _EpochLoop:
             CompileTimeName(optimizer._rule),
             W,
             settings.kernel_config(batch_size),
-            Optimizer(hyper, state.slots, np.array([state.count], dtype=np.int64)),
-            _work_buffers(W, self.history, self.n_batches, settings.record),
+            Optimizer(
+                hyper,
+                state.slots,
+                np.array([state.count], dtype=np.int64),
+                _average_buffer(settings, state, W.shape),
+            ),
+            _work_buffers(W, self.history, self.n_batches, settings),
         )
         zero_model_loss, start_loss = _starting_losses(settings, data, W)
         kind = FitKind(
@@ -127,6 +151,18 @@ class _EpochLoop:
             W, start_loss, zero_model_loss, settings, kind, self.objective
         )
         self.n_updates = 0
+
+    def step_multipliers(self, epoch):
+        """The schedule's multiplier of the epoch's step, one; or, for a
+        schedule counting updates, of each of its updates."""
+        schedule, max_iter = self.settings.schedule, self.settings.max_iter
+        if getattr(schedule, "per", "epoch") != "update":
+            return np.array([schedule.multiplier(epoch, max_iter)])
+        done = int(self.fit.optimizer.count[0])
+        updates = np.arange(done, done + self.n_batches)
+        return np.asarray(
+            schedule.multipliers(updates, max_iter * self.n_batches), dtype=float
+        )
 
     def objective(self, W):
         """Each target's loss with the penalty at ``W``, over the rows of the fit."""
@@ -154,11 +190,8 @@ class _EpochLoop:
         if self.shuffle:
             order = order[rng.permutation(self.n_samples)]
         start_W = W.copy()
-        learning_rate = (
-            self.learning_rate
-            * settings.schedule.multiplier(epoch, settings.max_iter)
-            * targets.per_target(targets.multipliers)
-        )
+        base = self.learning_rate * targets.per_target(targets.multipliers)
+        learning_rate = self.step_multipliers(epoch)[:, np.newaxis] * base
         active = targets.per_target(targets.active)
         rows.epoch(self.fit, order, active, learning_rate)
         target_loss = self.fit.work.target_loss
@@ -183,7 +216,7 @@ class _EpochLoop:
         self.history.add_epoch(
             loss=float(losses.sum()),
             **val_scores,
-            learning_rate=float(learning_rate[active].max()),
+            learning_rate=float(learning_rate[0, active].max()),
             n_updates=self.n_updates,
             time=time.perf_counter() - start,
             W=W,
@@ -203,12 +236,27 @@ class _EpochLoop:
         if not self.settings.continued and any(undecided):
             rising = targets.finish(self.objective(W), W)
         optimizer = self.fit.optimizer
+        start = self.fit.config.average_start
+        model = None
+        if start and optimizer.count[0] >= start:
+            # The averaged parameters are the model, but for a target that
+            # diverged (its best epoch's parameters stand).
+            diverged = [reason == "diverged" for reason in targets.reasons]
+            usable = ~targets.per_target(np.array(diverged))
+            usable &= np.isfinite(optimizer.average).all(axis=1)
+            model = W.copy()
+            model[usable] = optimizer.average[usable]
         return EpochsResult(
             history=self.history,
             stop_reason=targets.stop_reason,
             n_updates=self.n_updates,
             learning_rate=self.learning_rate,
-            optimizer_state=OptimizerState(optimizer.slots, int(optimizer.count[0])),
+            optimizer_state=OptimizerState(
+                optimizer.slots,
+                int(optimizer.count[0]),
+                optimizer.average if start else None,
+            ),
+            average=model,
             rising=rising,
             in_noise=bool(targets.in_noise),
         )

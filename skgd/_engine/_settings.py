@@ -40,6 +40,11 @@ class EpochSettings:
     # Bytes the parameter histories of earlier partial_fit calls take (see
     # ``_history.HISTORY_MEMORY_BUDGET``).
     history_bytes_used: int = 0
+    # Average the parameters from the update that reaches this sample (1:
+    # from the first update; 0: never), as scikit-learn's ``average``.
+    average: int = 0
+    # The L1 penalty as scikit-learn's SGD's (see ``EpochConfig``).
+    cumulative_l1: bool = False
 
     @property
     def describes(self):
@@ -62,6 +67,10 @@ class EpochSettings:
             and self.describes.smooth
         )
 
+    def average_start(self, batch_size):
+        """The update from which the parameters are averaged (0: none)."""
+        return -(-self.average // batch_size) if self.average else 0
+
     def kernel_config(self, batch_size):
         return EpochConfig(
             batch_size=batch_size,
@@ -69,6 +78,8 @@ class EpochSettings:
             l2=self.l2,
             l1=self.l1,
             loss_params=self.loss_params,
+            cumulative_l1=self.cumulative_l1,
+            average_start=self.average_start(batch_size),
         )
 
     def penalty(self, W):
@@ -115,3 +126,7 @@ class EpochsResult:
     #: Whether a target ended above its start in its own noise (and got its
     #: best parameters back).
     in_noise: bool = False
+    #: The model's parameters when averaged: the mean over the averaged
+    #: updates (``W``'s rows for targets that diverged); ``None`` when not
+    #: averaged, or averaging has not started.
+    average: np.ndarray | None = None

@@ -18,9 +18,9 @@ from .._backends import kind_of
 from .._engine import EpochSettings, Validation, penalty, run_epochs
 from .._engine._history import history_frame
 from .._jit import compile_notice
-from .._losses import LossParameters
+from .._losses import LOSSES, LossParameters
 from ..optim._optimizers import OPTIMIZERS, _Optimizer, resolve_optimizer
-from ..schedules import SCHEDULES, _Schedule, resolve_schedule
+from ..schedules import SCHEDULES, Optimal, _Schedule, resolve_schedule
 
 #: The solvers, by how many samples make one update: all, one, or batch_size.
 SOLVERS = ("batch", "sgd", "minibatch")
@@ -104,7 +104,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         "lr_schedule": [StrOptions(set(SCHEDULES)), _Schedule, callable],
         "penalty": [StrOptions(set(PENALTIES)), None],
         "alpha": [_NotBool(Real, 0, None, closed="left")],
-        "l1_ratio": [_NotBool(Real, 0, 1, closed="both")],
+        "l1_ratio": [_NotBool(Real, 0, 1, closed="both"), None],
         "max_iter": [_NotBool(Integral, 1, None, closed="left")],
         "tol": [_NotBool(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [_NotBool(Integral, 1, None, closed="left")],
@@ -114,6 +114,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         "random_state": ["random_state"],
         "fit_intercept": ["boolean"],
         "warm_start": ["boolean"],
+        "average": [_NotBool(Integral, 0, None, closed="left"), "boolean"],
         "record": [StrOptions({"epoch", "update"}), None],
         "verbose": ["verbose"],
     }
@@ -128,12 +129,44 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         ``l1 * ||coef||_1 + (l2 / 2) * ||coef||**2``."""
         if self.penalty is None:
             return 0.0, 0.0
+        if self.penalty == "elasticnet" and self.l1_ratio is None:
+            raise ValueError("l1_ratio must be set when penalty is 'elasticnet'.")
         l1_share = {"l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
         return self.alpha * (1.0 - l1_share), self.alpha * l1_share
 
     def _training_loss(self):
         """The name of the loss the kernels minimise."""
         return self.loss
+
+    def _loss_scale_vs_sgd(self):
+        """How many times scikit-learn's SGD's loss of the same name skgd's
+        is (the regressor's squared error and Huber loss are twice theirs)."""
+        return 1.0
+
+    def _schedule(self):
+        """``lr_schedule`` resolved; ``"optimal"`` takes the estimator's
+        ``alpha`` and scikit-learn's ``t0`` for its loss."""
+        schedule = resolve_schedule(self.lr_schedule)
+        if not isinstance(schedule, Optimal):
+            return schedule
+        loss, params = LOSSES[self._training_loss()], self._loss_parameters()
+        scale = self._loss_scale_vs_sgd()
+
+        def derivative(prediction):  # at y = 1, on scikit-learn's scale
+            value = loss.function(None, prediction, 1.0, params, 0.0)[1]
+            return value / scale
+
+        return schedule.for_estimator(
+            alpha=self.alpha,
+            sklearn_alpha=self.alpha / scale,
+            derivative=derivative,
+        )
+
+    def _cumulative_l1(self, optimizer):
+        """Whether the L1 penalty is scikit-learn's SGD's cumulative one: for
+        plain per-sample SGD (the proximal step otherwise)."""
+        _, l1 = self._penalty_strengths()
+        return l1 > 0 and self.solver == "sgd" and optimizer._rule == "sgd"
 
     def _loss_parameters(self):
         """The loss's own parameters (the regression losses' ``epsilon`` and
@@ -180,7 +213,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         return W
 
     def _current_params(self, dtype):
-        """``W`` from the fitted ``coef_`` and ``intercept_`` (for partial_fit)."""
+        """``W`` from the fitted ``coef_`` and ``intercept_`` (for partial_fit):
+        the last iterate, not the average, when averaging."""
+        iterate = getattr(self, "_iterate", None)
+        if iterate is not None:
+            return np.ascontiguousarray(iterate, dtype=dtype)
         coef = np.asarray(self.coef_, dtype=dtype).reshape(self._n_targets, -1)
         intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
         return np.ascontiguousarray(np.column_stack([coef, intercept]))
@@ -193,10 +230,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         l2, l1 = self._penalty_strengths()
         # "auto" is resolved on the first call's data and kept by partial_fit.
         keep_step = append and self.learning_rate == "auto"
+        optimizer = resolve_optimizer(self.optimizer)
         return EpochSettings(
             loss=self._training_loss(),
-            optimizer=resolve_optimizer(self.optimizer),
-            schedule=resolve_schedule(self.lr_schedule),
+            optimizer=optimizer,
+            schedule=self._schedule(),
             solver=self.solver,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate_ if keep_step else self.learning_rate,
@@ -214,6 +252,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             n_jobs=self.n_jobs,
             continued=append,
             history_bytes_used=self._history_bytes() if append else 0,
+            average=int(self.average),
+            cumulative_l1=self._cumulative_l1(optimizer),
         )
 
     def _fit_epochs(self, X, Y, y, sample_weight, W, *, partial):
@@ -285,8 +325,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def _set_fitted_attributes(self, W, result, settings, append):
         """Every fitted attribute of the fit, set at once."""
         previous_updates = self.t_ if append and hasattr(self, "t_") else 0
+        model = W if result.average is None else result.average.astype(W.dtype)
         attributes = {
-            **self._fitted_attributes(W, None),
+            **self._fitted_attributes(model, None),
             **result.history.attributes(
                 vars(self), append=append, squeeze=self._squeeze_targets,
                 stacklevel=6,
@@ -297,6 +338,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             "t_": previous_updates + result.n_updates,
             "stop_reason_": result.stop_reason,
             "_recorded": self.record,
+            # The last iterate, which partial_fit continues from when the model
+            # is the average.
+            "_iterate": None if result.average is None else W.copy(),
         }  # fmt: skip
         for name, value in attributes.items():
             setattr(self, name, value)

@@ -1,29 +1,40 @@
 """GDClassifier: a linear classifier fitted by gradient descent."""
 
 import math
+from numbers import Real
 
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import _fit_context
-from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.utils._param_validation import StrOptions
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import check_is_fitted
 
 from .._backends import kind_of, rowwise
 from .._backends._checks import check_csr_structure
-from .._losses import CLASSIFICATION_LOSSES
+from .._losses import CLASSIFICATION_LOSSES, LossParameters
 from .._losses import LOSSES as LOSS_DESCRIPTIONS
 from ._base import BaseGD, atomic_fit
 from ._docstrings import fill_shared_docs
 
+#: The kernels' names of the losses whose names differ: SGDClassifier's
+#: regression losses at its scale (half skgd's regression losses).
+KERNEL_LOSSES = {"squared_error": "half_squared_error", "huber": "half_huber"}
 #: The losses a user names; ``"multinomial"`` is what ``"log_loss"`` becomes
 #: with more than two classes.
-LOSSES = sorted(set(CLASSIFICATION_LOSSES) - {"multinomial"})
-PROBABILISTIC_LOSSES = tuple(
-    name for name in LOSSES if LOSS_DESCRIPTIONS[name].probabilistic
+LOSSES = sorted(
+    (set(CLASSIFICATION_LOSSES) - {"multinomial", *KERNEL_LOSSES.values()})
+    | {*KERNEL_LOSSES, "epsilon_insensitive", "squared_epsilon_insensitive"}
 )
+PROBABILISTIC_LOSSES = tuple(
+    name
+    for name in LOSSES
+    if LOSS_DESCRIPTIONS[KERNEL_LOSSES.get(name, name)].probabilistic
+)
+#: The losses with SGDClassifier's ``epsilon``.
+EPSILON_LOSSES = ("huber", "epsilon_insensitive", "squared_epsilon_insensitive")
 
 
 #: Rows scored at a time by ``_accuracy_sums`` (bounds the copy of ``X[rows]``).
@@ -58,7 +69,7 @@ def _has_probabilities(estimator):
 
 
 @fill_shared_docs
-class GDClassifier(LinearClassifierMixin, BaseGD):
+class GDClassifier(LinearClassifierMixin, SparseCoefMixin, BaseGD):
     """Linear classifier fitted by gradient descent, with its history.
 
     Minimises the mean classification loss of the decision values
@@ -73,7 +84,8 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
     Parameters
     ----------
     loss : {"log_loss", "hinge", "squared_hinge", "modified_huber", \
-            "perceptron"}, default="log_loss"
+            "perceptron", "squared_error", "huber", "epsilon_insensitive", \
+            "squared_epsilon_insensitive"}, default="log_loss"
         The loss of a margin ``m = y * z`` (``y`` in {-1, +1}, ``z`` the
         decision value):
 
@@ -83,7 +95,12 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         - ``"squared_hinge"``: ``max(0, 1 - m)**2``;
         - ``"modified_huber"``: ``max(0, 1 - m)**2`` for ``m >= -1``, else
           ``-4 * m``; smooth, robust, with probability estimates;
-        - ``"perceptron"``: ``max(0, -m)``.
+        - ``"perceptron"``: ``max(0, -m)``;
+        - ``"squared_error"``, ``"huber"``, ``"epsilon_insensitive"``,
+          ``"squared_epsilon_insensitive"``: the regression losses of the
+          decision value to the label ``y`` in {-1, +1} (``(z - y)**2 / 2``,
+          Huber's with ``epsilon``, ``max(0, |z - y| - epsilon)`` and its
+          square), one-vs-rest.
 
         These are scikit-learn's ``SGDClassifier`` losses, at the same scale.
         The non-smooth ones (``"hinge"``, ``"perceptron"``) need a decaying
@@ -96,7 +113,11 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         ||coef||**2)`` to the mean loss (``"l2"``: ``l1_ratio=0``, ``"l1"``:
         ``l1_ratio=1``). The intercept is not penalised. The L2 part enters the
         gradient; the L1 part is a proximal step (soft-thresholding), so the
-        batch solver reaches exact zeros. With ``"l2"`` and
+        batch solver reaches exact zeros; with ``solver="sgd"`` and the plain
+        ``"sgd"`` optimizer it is scikit-learn's SGD's cumulative penalty
+        (Tsuruoka, Tsujii and Ananiadou, 2009), which zeroes the coefficients
+        SGD's noise would keep near 0 (``sparsify()`` then stores them
+        sparse). With ``"l2"`` and
         ``alpha = 1 / (C * n_samples)`` (``n_samples`` the sum of the weights),
         ``"log_loss"`` has the optimum of ``LogisticRegression(C=C)``.
 
@@ -106,6 +127,10 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         Weights of the classes, ``{label: weight}``, multiplying the samples'
         weights; ``"balanced"`` uses ``n_samples / (n_classes * counts)``.
         ``partial_fit`` takes a dict only.
+
+    epsilon : float, default=0.1
+        The ``epsilon`` of ``"huber"``, ``"epsilon_insensitive"`` and
+        ``"squared_epsilon_insensitive"`` (ignored by the other losses).
 
     Attributes
     ----------
@@ -152,6 +177,7 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         **BaseGD._parameter_constraints,
         "loss": [StrOptions(set(LOSSES))],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -176,9 +202,11 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         random_state=None,
         fit_intercept=True,
         warm_start=False,
+        average=False,
         record="epoch",
         verbose=0,
         class_weight=None,
+        epsilon=0.1,
     ):
         self.loss = loss
         self.solver = solver
@@ -199,9 +227,11 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
         self.random_state = random_state
         self.fit_intercept = fit_intercept
         self.warm_start = warm_start
+        self.average = average
         self.record = record
         self.verbose = verbose
         self.class_weight = class_weight
+        self.epsilon = epsilon
 
     @_fit_context(prefer_skip_nested_validation=True)
     @atomic_fit
@@ -385,7 +415,10 @@ class GDClassifier(LinearClassifierMixin, BaseGD):
 
     def _training_loss(self):
         multinomial = self.loss == "log_loss" and len(self.classes_) > 2
-        return "multinomial" if multinomial else self.loss
+        return "multinomial" if multinomial else KERNEL_LOSSES.get(self.loss, self.loss)
+
+    def _loss_parameters(self):
+        return LossParameters(epsilon=float(self.epsilon))
 
     def _checked_sample_weight(self, sample_weight, X, y):
         sample_weight = super()._checked_sample_weight(sample_weight, X, y)

@@ -63,8 +63,9 @@ TRAINING_PARAMETERS = """\
     alpha : float, default=0.0001
         Strength of the penalty.
 
-    l1_ratio : float, default=0.15
-        The L1 share of ``"elasticnet"``, in [0, 1].
+    l1_ratio : float or None, default=0.15
+        The L1 share of ``"elasticnet"``, in [0, 1]; ``None`` for the other
+        penalties, which ignore it.
 
     max_iter : int, default=1000
         Maximum number of epochs (passes over the data).
@@ -102,6 +103,24 @@ TRAINING_PARAMETERS = """\
 
     warm_start : bool, default=False
         Start ``fit`` from the previous solution instead of from zero.
+
+    average : bool or int, default=False
+        Polyak-Ruppert averaging, as scikit-learn's SGD: ``coef_`` and
+        ``intercept_`` are the mean of the parameters after each update from
+        the one that reaches sample ``average`` on (``True``: from the first
+        update; an int ``n``: for ``"sgd"``, from update ``n``; for the other
+        solvers, from the update whose batch holds the ``n``-th sample of
+        the fit), counted over the whole fit (and its ``partial_fit``
+        calls). The steps themselves, ``coef_history_`` and the losses of
+        ``loss_history_`` are the raw iterates'; a target that diverged keeps
+        its best epoch's parameters instead. Any solver and optimizer can
+        average. Plain SGD on sparse data averages lazily, at the cost of the
+        non-zeros, as scikit-learn's (but ``"minibatch"`` with an L1 penalty,
+        whose update then costs ``n_features``). With an L1 penalty the mean
+        is the exact mean of the parameters after each update, the
+        penalty's step included; scikit-learn's lazy average counts each of
+        the penalty's steps in every averaged update since its weights were
+        last rescaled, so the two differ there (and only there).
 
     record : {"epoch", "update"} or None, default="epoch"
         Which parameters go into ``coef_history_`` and ``intercept_history_``:

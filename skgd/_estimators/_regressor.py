@@ -58,8 +58,13 @@ class GDRegressor(RegressorMixin, BaseGD):
         ``l1_ratio=1``). The intercept is not penalised. The L2 part enters the
         gradient; the L1 part is a proximal step (soft-thresholding, in the
         optimizer's own per-coordinate step size), so the batch solver reaches
-        exact zeros. Lasso and ElasticNet have the same optimum with half this
-        ``alpha``; Ridge with ``alpha * n_samples / 2``.
+        exact zeros. With ``solver="sgd"`` and the plain ``"sgd"`` optimizer
+        it is scikit-learn's SGD's cumulative penalty instead (Tsuruoka,
+        Tsujii and Ananiadou, 2009: each coefficient moves towards 0 by the
+        penalty accumulated since it was last moved, never across 0), which
+        zeroes the coefficients SGD's noise would keep near 0. Lasso and
+        ElasticNet have the same optimum with half this ``alpha``; Ridge with
+        ``alpha * n_samples / 2``.
 
     $training_parameters
 
@@ -127,6 +132,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         random_state=None,
         fit_intercept=True,
         warm_start=False,
+        average=False,
         record="epoch",
         verbose=0,
     ):
@@ -151,6 +157,7 @@ class GDRegressor(RegressorMixin, BaseGD):
         self.random_state = random_state
         self.fit_intercept = fit_intercept
         self.warm_start = warm_start
+        self.average = average
         self.record = record
         self.verbose = verbose
 
@@ -246,6 +253,9 @@ class GDRegressor(RegressorMixin, BaseGD):
         )
         check_csr_structure(X)
         return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
+
+    def _loss_scale_vs_sgd(self):
+        return 2.0 if self.loss in ("squared_error", "huber") else 1.0
 
     def _loss_parameters(self):
         return LossParameters(

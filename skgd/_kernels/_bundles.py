@@ -36,12 +36,19 @@ class Work(NamedTuple):
     epoch; ``path``: ``W`` after every update when it has a row per update
     (zero rows: nothing is recorded); ``row``: float64 zeros of length
     ``n_features``, where a sparse row is made dense for a per-sample update
-    (and zeroed again)."""
+    (and zeroed again); ``step``: each target's step of the current update
+    (float64); ``l1_total`` and ``l1_applied``: the cumulative L1 penalty's
+    state over a fit's epochs (``EpochConfig.cumulative_l1``): each target's
+    total penalty so far (``u``) and, shaped ``(n_targets, n_features)``, the
+    part of it applied to each coefficient (``q``); empty without it."""
 
     grad: np.ndarray
     target_loss: np.ndarray
     path: np.ndarray
     row: np.ndarray
+    step: np.ndarray
+    l1_total: np.ndarray
+    l1_applied: np.ndarray
 
 
 class EpochConfig(NamedTuple):
@@ -52,3 +59,9 @@ class EpochConfig(NamedTuple):
     l2: float  # strength of the penalty (l2 / 2) * ||coef||**2
     l1: float  # strength of the penalty l1 * ||coef||_1
     loss_params: LossParameters
+    # The L1 penalty as scikit-learn's SGD applies it (Tsuruoka et al.'s
+    # cumulative penalty, ``Work.l1_total``), not as a proximal step.
+    cumulative_l1: bool = False
+    # The update from which the parameters are averaged (Polyak-Ruppert,
+    # into ``Optimizer.average``); 0: no averaging.
+    average_start: int = 0

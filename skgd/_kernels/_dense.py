@@ -131,17 +131,96 @@ def apply_mean_gradient(
 ):
     """The optimizer's update with ``grad / n_rows`` (``grad`` summed over a
     batch of ``n_rows`` rows) plus the L2 penalty's gradient, then the L1
-    penalty's proximal step; the update is the optimizer's ``count``-th.
-    ``grad`` is overwritten."""
+    penalty's proximal step (unless it is cumulative, see ``after_update``);
+    the update is the optimizer's ``count``-th. ``grad`` is overwritten."""
     n_features = W.shape[1] - 1
     scale = 1.0 / n_rows
     for t in range(W.shape[0]):
         for j in range(n_features):
             grad[t, j] = grad[t, j] * scale + config.l2 * W[t, j]
         grad[t, n_features] *= scale
+    l1 = 0.0 if config.cumulative_l1 else config.l1
     update_rows(
-        rule, W, grad, learning_rate, active, optimizer, config.fit_intercept, config.l1
+        rule, W, grad, learning_rate, active, optimizer, config.fit_intercept, l1
     )
+
+
+@numba.njit(inline="always", **JIT)
+def _cumulative_penalty(W, t, j, total, applied):
+    """Tsuruoka, Tsujii and Ananiadou's (ACL 2009) cumulative L1 penalty of
+    one coefficient, as scikit-learn's SGD: it moves towards 0 by what the
+    penalty has taken in total (``total``) less what it took from this
+    coefficient so far (``applied``), never across 0."""
+    w = W[t, j]
+    if w > 0.0:
+        new = max(0.0, w - (total + applied[t, j]))
+    elif w < 0.0:
+        new = min(0.0, w + (total - applied[t, j]))
+    else:
+        return
+    applied[t, j] += new - w
+    W[t, j] = new
+
+
+def _cumulative_l1_row(X, i, W, t, total, applied):
+    """The cumulative L1 penalty of the coefficients a per-sample update of
+    row ``i`` touched: all for a dense row, its non-zeros for a CSR row (as
+    scikit-learn's SGD on sparse data)."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+def _dense_l1_row(X, i, W, t, total, applied):
+    for j in range(W.shape[1] - 1):
+        _cumulative_penalty(W, t, j, total, applied)
+
+
+def _sparse_l1_row(X, i, W, t, total, applied):
+    for p in range(X.indptr[i], X.indptr[i + 1]):
+        _cumulative_penalty(W, t, X.indices[p], total, applied)
+
+
+@overload(_cumulative_l1_row, jit_options=JIT)
+def _cumulative_l1_row_of(X, i, W, t, total, applied):
+    return _dense_l1_row if isinstance(X, types.Array) else _sparse_l1_row
+
+
+@numba.njit(**JIT)
+def average_params(average, W, active, n_averaged):
+    """``average += (W - average) / n_averaged`` for the active targets: the
+    mean of the parameters after each of the last ``n_averaged`` updates."""
+    weight = 1.0 / n_averaged
+    for t in range(W.shape[0]):
+        if active[t]:
+            for j in range(W.shape[1]):
+                average[t, j] += (W[t, j] - average[t, j]) * weight
+
+
+# Inlined, as ``_sample_update``: it follows every per-sample update.
+@numba.njit(inline="always", **JIT)
+def after_update(X, i, W, active, step, config, optimizer, work):
+    """What follows each update: the cumulative L1 penalty ``l1 * step`` is
+    added and applied (to the row ``i``'s coefficients after a per-sample
+    update; ``i < 0``: to all), then the average of the parameters takes them
+    (from update ``config.average_start`` on): the mean of the parameters as
+    they are after each update, the penalty's step included."""
+    count = optimizer.count[0]
+    if not config.cumulative_l1:
+        if config.average_start > 0 and count >= config.average_start:
+            n_averaged = count - config.average_start + 1
+            average_params(optimizer.average, W, active, n_averaged)
+        return
+    total, applied = work.l1_total, work.l1_applied
+    for t in range(W.shape[0]):
+        if not active[t]:
+            continue
+        total[t] += config.l1 * step[t]
+        if i >= 0:
+            _cumulative_l1_row(X, i, W, t, total[t], applied)
+        else:
+            for j in range(W.shape[1] - 1):
+                _cumulative_penalty(W, t, j, total[t], applied)
+    if config.average_start > 0 and count >= config.average_start:
+        average_params(optimizer.average, W, active, count - config.average_start + 1)
 
 
 # Inlined by numba, not left to LLVM: as a call, its array arguments are
@@ -162,7 +241,7 @@ def _sample_update(
     target_loss = work.target_loss
     x = dense_row(X, i, work.row)
     n_targets, n_features = W.shape[0], n_columns(X)
-    l1, l2 = config.l1, config.l2
+    l1, l2 = 0.0 if config.cumulative_l1 else config.l1, config.l2
     # The whole row's losses are taken before any target is updated.
     shared = _shared(loss, X, i, W)
     for t in range(n_targets):
@@ -199,7 +278,11 @@ def run_epoch(
     batch's mean gradient of the loss plus the L2 penalty's gradient, then the
     L1 penalty's proximal step. ``batch_size=1`` is per-sample SGD and
     ``batch_size=n_samples`` full-batch gradient descent. Only the targets
-    flagged in ``active`` are updated, each with its own ``learning_rate``.
+    flagged in ``active`` are updated, each with its own step: row ``k`` of
+    ``learning_rate`` (shape ``(n_rows, n_targets)``) for the epoch's update
+    ``k``, its last row for the updates past it (one row: one step for the
+    whole epoch). ``after_update`` averages the parameters and applies the
+    cumulative L1 penalty, as ``config`` says.
 
     ``optimizer.count`` counts the updates. ``work.target_loss`` (float64, one
     per target) receives the sum over the epoch's samples of their weighted
@@ -208,20 +291,23 @@ def run_epoch(
     """
     numba.literally(loss)
     numba.literally(rule)
-    grad, target_loss, path = work.grad, work.target_loss, work.path
-    count = optimizer.count
-    n_samples = order.shape[0]
+    grad, target_loss, path, step = work.grad, work.target_loss, work.path, work.step
+    X, count = data.X, optimizer.count
+    n_samples, n_rates = order.shape[0], learning_rate.shape[0]
     record = path.shape[0] > 0
     target_loss[:] = 0.0
     update = 0
     for start in range(0, n_samples, config.batch_size):
         stop = min(start + config.batch_size, n_samples)
         count[0] += 1
+        for t in range(W.shape[0]):
+            step[t] = learning_rate[min(update, n_rates - 1), t]
         if stop - start == 1:
             _sample_update(
-                loss, rule, data, order[start], W, active, learning_rate, config,
+                loss, rule, data, order[start], W, active, step, config,
                 optimizer, work,
             )  # fmt: skip
+            after_update(X, order[start], W, active, step, config, optimizer, work)
         else:
             grad[:] = 0.0
             rows = order[start:stop]
@@ -229,8 +315,9 @@ def run_epoch(
                 loss, data, rows, W, active, config.loss_params, grad, target_loss
             )
             apply_mean_gradient(
-                rule, W, grad, stop - start, active, learning_rate, config, optimizer
+                rule, W, grad, stop - start, active, step, config, optimizer
             )
+            after_update(X, -1, W, active, step, config, optimizer, work)
         if record:
             record_params(path, update, W)
         update += 1

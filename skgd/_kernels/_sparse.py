@@ -13,7 +13,20 @@ they are applied lazily, in closed form:
   Soft-thresholds add up, so a coordinate left alone for many updates catches
   up with one threshold: the sum of the thresholds it missed.
 
-The result equals the dense update's up to rounding. The other rules move
+The average of the parameters (``average``) is lazy too, by Bottou's trick
+(scikit-learn's ``WeightVector``): the mean is ``(sums + a V) / b``, so an
+update changes ``sums`` at the coordinates it touches and two scalars per
+target, ``a`` and ``b``. The mean is exactly the mean of the parameters
+after each update: unlike scikit-learn's, whose cumulative L1 penalty moves
+``V`` without ``sums`` (so that each of the penalty's steps counts in every
+averaged update since the scale was last reset), the penalty's steps are
+compensated in ``sums`` too.
+
+The result equals the dense update's up to rounding. With
+``config.cumulative_l1`` the L1 penalty is scikit-learn's instead
+(Tsuruoka et al.'s cumulative penalty, see ``_dense.after_update``), applied
+as scikit-learn applies it on sparse data: to the coordinates an update
+touched. The other rules move
 every coordinate whose state is non-zero (momentum, Adam's averages), so they
 update all coordinates after each batch (``_dense.run_epoch``, which reads a
 CSR row at the cost of its non-zeros): the gradient still costs the batch's
@@ -61,9 +74,21 @@ def _shared_of_impl(loss, predictions):
 
 
 @numba.njit(**JIT)
-def _fold_scale(V, scale, applied, threshold, t):
+def _fold_average(V, t, sums, weights):
+    """The lazy average's ``(sums + a V) / b`` folded into ``sums`` (``a = 0``,
+    ``b = 1``), before ``V[t]`` changes as a whole."""
+    a, b = weights[0, t], weights[1, t]
+    for j in range(sums.shape[1]):
+        sums[t, j] = (sums[t, j] + a * V[t, j]) / b
+    weights[0, t] = 0.0
+    weights[1, t] = 1.0
+
+
+@numba.njit(**JIT)
+def _fold_scale(V, scale, applied, threshold, t, sums, weights):
     """``V[t] <- scale * V[t]`` with every pending threshold applied; the
     scale is 1 again (before it underflows)."""
+    _fold_average(V, t, sums, weights)
     for j in range(V.shape[1] - 1):
         v = soft_threshold(V[t, j], threshold[t] - applied[t, j])
         V[t, j] = scale[t] * v
@@ -73,8 +98,9 @@ def _fold_scale(V, scale, applied, threshold, t):
 
 
 @numba.njit(**JIT)
-def _zero_coefficients(V, scale, applied, threshold, t):
+def _zero_coefficients(V, scale, applied, threshold, t, sums, weights):
     """A shrink by 0 (``learning_rate * l2 == 1``): every coefficient is 0."""
+    _fold_average(V, t, sums, weights)
     V[t, : V.shape[1] - 1] = 0.0
     applied[t] = 0.0
     threshold[t] = 0.0
@@ -93,13 +119,15 @@ def _write_params(V, scale, applied, threshold, W):
 
 
 @numba.njit(**JIT)
-def lazy_sgd_epoch(loss, data, order, W, active, learning_rate, config, work):
+def lazy_sgd_epoch(
+    loss, data, order, W, active, learning_rate, config, optimizer, work
+):
     """``_dense.run_epoch`` for the ``"sgd"`` rule on CSR data, at the cost of
     the non-zeros.
 
-    The arguments are ``run_epoch``'s, but for the rule and its state (plain
-    SGD has none; the caller counts the updates). See the module docstring for
-    the lazy penalties.
+    The arguments are ``run_epoch``'s, but for the rule (plain SGD has no
+    state; the caller counts the updates). See the module docstring for the
+    lazy penalties and the lazy average.
     """
     numba.literally(loss)
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
@@ -115,7 +143,19 @@ def lazy_sgd_epoch(loss, data, order, W, active, learning_rate, config, work):
     batch_of = np.full(n_features, -1, dtype=np.int64)  # last batch touching j
     derivative = np.empty(n_targets)
     predictions = np.empty(n_targets)
-    lazy_l1 = config.l1 > 0.0
+    lazy_l1 = config.l1 > 0.0 and not config.cumulative_l1
+    cumulative, total, penalised = config.cumulative_l1, work.l1_total, work.l1_applied
+    n_rates = learning_rate.shape[0]
+    # The lazy average (Bottou's trick, as scikit-learn's WeightVector): the
+    # mean of the parameters is (sums + a V) / b, a and b in ``weights``.
+    average, first_average = optimizer.average, config.average_start
+    if first_average > 0:
+        sums = average[:, :n_features].copy()
+    else:
+        sums = np.zeros((n_targets, 0))
+    weights = np.zeros((2, n_targets))
+    weights[1] = 1.0
+    done = optimizer.count[0]
     target_loss[:] = 0.0
     update = 0
     # One loop, no helpers with array arguments on the way: a call would count
@@ -167,20 +207,23 @@ def lazy_sgd_epoch(loss, data, order, W, active, learning_rate, config, work):
         # scale 1, the two agree to the last bit).
         mean = 1.0 / (stop - start)
         i = order[start]
+        n_averaged = done + update + 2 - first_average if first_average > 0 else 0
         for t in range(n_targets):
             if not active[t]:
                 continue
-            eta = learning_rate[t]
+            eta = learning_rate[min(update, n_rates - 1), t]
             shrink = 1.0 - eta * config.l2
             if shrink == 0.0:
-                _zero_coefficients(V, scale, applied, threshold, t)
+                _zero_coefficients(V, scale, applied, threshold, t, sums, weights)
             elif shrink != 1.0:
                 if abs(scale[t] * shrink) < _SMALLEST_SCALE:
-                    _fold_scale(V, scale, applied, threshold, t)
+                    _fold_scale(V, scale, applied, threshold, t, sums, weights)
                 scale[t] *= shrink
             inverse_scale = 1.0 / scale[t]
             if lazy_l1:
                 threshold[t] += eta * config.l1 * abs(inverse_scale)
+            if cumulative:
+                total[t] += eta * config.l1
             n_steps = X.indptr[i + 1] - X.indptr[i] if single else n_touched
             for k in range(n_steps):
                 if single:
@@ -190,15 +233,37 @@ def lazy_sgd_epoch(loss, data, order, W, active, learning_rate, config, work):
                     j = touched[k]
                     g = grad[t, j] * mean
                     grad[t, j] = 0.0
-                V[t, j] -= eta * g * inverse_scale
+                change = eta * g * inverse_scale
+                V[t, j] -= change
+                if first_average > 0:  # the mean does not move with V
+                    sums[t, j] += weights[0, t] * change
                 if lazy_l1:
                     V[t, j] = soft_threshold(V[t, j], threshold[t] - applied[t, j])
                     applied[t, j] = threshold[t]
+                elif cumulative:  # scikit-learn's l1penalty, in V's units
+                    v = V[t, j]
+                    if scale[t] * v > 0.0:
+                        V[t, j] = max(0.0, v - (total[t] + penalised[t, j]) / scale[t])
+                    elif scale[t] * v < 0.0:
+                        V[t, j] = min(0.0, v + (total[t] - penalised[t, j]) / scale[t])
+                    penalised[t, j] += scale[t] * (V[t, j] - v)
+                    if first_average > 0:  # nor with the penalty's step
+                        sums[t, j] -= weights[0, t] * (V[t, j] - v)
             g = derivative[t] if single else grad[t, n_features] * mean
             grad[t, n_features] = 0.0
             if config.fit_intercept:
                 V[t, n_features] -= eta * g
+            if n_averaged >= 1:  # this update's parameters join the mean
+                share = 1.0 / n_averaged
+                if n_averaged > 1:
+                    weights[1, t] /= 1.0 - share
+                weights[0, t] += share * weights[1, t] * scale[t]
+                b = V[t, n_features]
+                average[t, n_features] += (b - average[t, n_features]) * share
         if path.shape[0] > 0:
             _write_params(V, scale, applied, threshold, path[update])
         update += 1
     _write_params(V, scale, applied, threshold, W)
+    for t in range(sums.shape[0] if first_average > 0 else 0):
+        for j in range(n_features):
+            average[t, j] = (sums[t, j] + weights[0, t] * V[t, j]) / weights[1, t]

@@ -81,6 +81,14 @@ CLASSIFICATION_LOSSES = {
         classification._modified_huber, smooth=True, probabilistic=True
     ),
     "perceptron": Loss(classification._perceptron, trivial_at_zero=True),
+    # SGDClassifier's regression losses on the labels -1 and +1, at its scale
+    # (GDClassifier's "squared_error" and "huber").
+    "half_squared_error": Loss(
+        classification._half_squared_error, curvature=1.0, smooth=True
+    ),
+    "half_huber": Loss(
+        classification._half_huber, curvature=1.0, smooth=True, parameters=("epsilon",)
+    ),
     # Bohning's bound on the softmax Hessian. Not an option of GDClassifier:
     # its log_loss with more than two classes.
     "multinomial": Loss(

@@ -15,6 +15,14 @@ margin ``m = y * z``, as scikit-learn's ``SGDClassifier`` losses:
 At the kink of ``"hinge"`` and ``"perceptron"`` the derivative taken is ``-y``,
 as scikit-learn's: a perceptron started at zero must move.
 
+``GDClassifier`` also fits the regression losses of ``SGDClassifier`` to the
+labels ``y`` in {-1, +1}, at its scale: ``"squared_error"`` is
+``"half_squared_error"`` here, ``(z - y)**2 / 2``, and ``"huber"`` is
+``"half_huber"``, ``(z - y)**2 / 2`` within ``epsilon`` of ``y``, else
+``epsilon * |z - y| - epsilon**2 / 2``; ``"epsilon_insensitive"`` and
+``"squared_epsilon_insensitive"`` are the regressor's (the same as
+scikit-learn's).
+
 ``"multinomial"`` is the cross-entropy of ``softmax(z)`` for a row of decision
 values ``z`` (one per class) and a row of targets ``Y`` (one-hot, or any
 probabilities summing to 1): ``logsumexp(z) - Y . z``. Written per class, as
@@ -74,3 +82,18 @@ def _perceptron(loss, prediction, y, params, shared):
     if m <= 0.0:
         return -m, -y
     return 0.0, 0.0
+
+
+def _half_squared_error(loss, prediction, y, params, shared):
+    r = prediction - y
+    return 0.5 * r * r, r
+
+
+def _half_huber(loss, prediction, y, params, shared):
+    epsilon = params.epsilon
+    r = prediction - y
+    if abs(r) <= epsilon:
+        return 0.5 * r * r, r
+    if r > 0.0:
+        return epsilon * r - 0.5 * epsilon * epsilon, epsilon
+    return -epsilon * r - 0.5 * epsilon * epsilon, -epsilon

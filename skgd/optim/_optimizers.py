@@ -27,10 +27,14 @@ class OptimizerState(NamedTuple):
         The running buffers (momentum, sums or averages of squared gradients).
     count : int
         Updates made so far.
+    average : ndarray of shape ``params.shape`` or None
+        An estimator's running mean of its parameters (``average``), which
+        ``partial_fit`` continues; ``None`` without averaging.
     """
 
     slots: np.ndarray
     count: int
+    average: np.ndarray | None = None
 
 
 class _Optimizer(BaseEstimator):

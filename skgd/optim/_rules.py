@@ -216,15 +216,22 @@ def soft_threshold(w, threshold):
     return 0.0
 
 
+#: ``Optimizer.average`` of a fit that does not average.
+NO_AVERAGE = np.zeros((0, 0))
+
+
 class Optimizer(NamedTuple):
     """An optimizer as the kernels take it: the rule's ``hyper`` named tuple,
-    its ``slots`` (float64, of shape (n_slots, n_targets, n_columns)) and
+    its ``slots`` (float64, of shape (n_slots, n_targets, n_columns)),
     ``count``, a one-element int64 array: the updates made so far, which the
-    kernels advance before each update."""
+    kernels advance before each update; and ``average``, the running mean of
+    the parameters since ``EpochConfig.average_start`` (float64, shaped like
+    ``W``; ``NO_AVERAGE`` without averaging)."""
 
     hyper: tuple
     slots: np.ndarray
     count: np.ndarray
+    average: np.ndarray = NO_AVERAGE
 
 
 @numba.njit(**JIT)
