@@ -14,6 +14,8 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
+from .._kernels._rows import column_maxima
+
 #: Features whose largest magnitudes differ by more than this factor get a
 #: warning: the loss's curvature differs by its square along them.
 SCALE_RATIO_WARNING = 1e3
@@ -72,10 +74,8 @@ def check_csr_structure(X):
 def column_magnitudes(X):
     """The largest ``|x|`` of each column of a dense array or CSR matrix."""
     if sp.issparse(X):
-        magnitudes = np.zeros(X.shape[1], dtype=np.float64)
         end = X.indptr[-1]
-        np.maximum.at(magnitudes, X.indices[:end], np.abs(X.data[:end]))
-        return magnitudes
+        return column_maxima(X.indices[:end], X.data[:end], X.shape[1])
     if X.shape[0] == 0:
         return np.zeros(X.shape[1])
     return np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)

@@ -39,7 +39,7 @@ import numba
 from numba import types
 from numba.extending import overload
 
-from .._jit import JIT
+from .._jit import JIT, SPARSE_JIT
 from .._losses import loss_and_derivative
 from ..optim._rules import coordinate, prepare, soft_threshold, update_rows
 from ._rows import add_row, clear_row, dense_row, n_columns
@@ -58,14 +58,19 @@ def _dense_prediction(X, i, W, t):
     return prediction
 
 
-def _sparse_prediction(X, i, W, t):
+@numba.njit(**SPARSE_JIT)
+def _csr_prediction(X, i, W, t):
     prediction = float(W[t, X.n_features])
     for p in range(X.indptr[i], X.indptr[i + 1]):
         prediction += X.data[p] * W[t, X.indices[p]]
     return prediction
 
 
-@overload(_prediction, jit_options=JIT)
+def _sparse_prediction(X, i, W, t):
+    return _csr_prediction(X, i, W, t)
+
+
+@overload(_prediction, jit_options=JIT, inline="always")
 def _prediction_of(X, i, W, t):
     return _dense_prediction if isinstance(X, types.Array) else _sparse_prediction
 
@@ -93,7 +98,7 @@ def _log_sum_exp(loss, X, i, W):
     return largest + math.log(total)
 
 
-@overload(_shared, jit_options=JIT)
+@overload(_shared, jit_options=JIT, inline="always")
 def _shared_of(loss, X, i, W):
     if not isinstance(loss, types.StringLiteral):
         return None

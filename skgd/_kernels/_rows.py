@@ -8,11 +8,12 @@ other. On a CSR row the work is proportional to the row's non-zeros.
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 from numba import types
 from numba.extending import overload
 
-from .._jit import JIT
+from .._jit import JIT, SPARSE_JIT
 
 
 class CSR(NamedTuple):
@@ -74,11 +75,16 @@ def _dense_dot(X, i, W, t):
     return total
 
 
-def _sparse_dot(X, i, W, t):
+@numba.njit(**SPARSE_JIT)
+def _csr_dot(X, i, W, t):
     total = 0.0
     for p in range(X.indptr[i], X.indptr[i + 1]):
         total += X.data[p] * W[t, X.indices[p]]
     return total
+
+
+def _sparse_dot(X, i, W, t):
+    return _csr_dot(X, i, W, t)
 
 
 @overload(dot, jit_options=JIT)
@@ -159,3 +165,15 @@ def _clear_sparse_row(X, i, buffer):
 @overload(clear_row, jit_options=JIT)
 def _clear_row(X, i, buffer):
     return _nothing_to_clear if _dense(X) else _clear_sparse_row
+
+
+@numba.njit(**SPARSE_JIT)
+def column_maxima(indices, data, n_columns):
+    """The largest ``|x|`` of each column of a CSR matrix's ``indices`` and
+    ``data`` (those in use), as float64."""
+    largest = np.zeros(n_columns)
+    for p in range(indices.shape[0]):
+        value = abs(float(data[p]))
+        if value > largest[indices[p]]:
+            largest[indices[p]] = value
+    return largest

@@ -40,7 +40,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from .._jit import JIT
+from .._jit import SPARSE_JIT
 from .._losses import loss_and_derivative
 from ..optim._rules import soft_threshold
 from ._rows import n_columns
@@ -66,14 +66,14 @@ def _log_sum_exp(loss, predictions):
     return largest + math.log(total)
 
 
-@overload(_shared_of, jit_options=JIT)
+@overload(_shared_of, jit_options=SPARSE_JIT, inline="always")
 def _shared_of_impl(loss, predictions):
     if not isinstance(loss, types.StringLiteral):
         return None
     return _log_sum_exp if loss.literal_value == "multinomial" else _nothing_shared
 
 
-@numba.njit(**JIT)
+@numba.njit(**SPARSE_JIT)
 def _fold_average(V, t, sums, weights):
     """The lazy average's ``(sums + a V) / b`` folded into ``sums`` (``a = 0``,
     ``b = 1``), before ``V[t]`` changes as a whole."""
@@ -84,7 +84,7 @@ def _fold_average(V, t, sums, weights):
     weights[1, t] = 1.0
 
 
-@numba.njit(**JIT)
+@numba.njit(**SPARSE_JIT)
 def _fold_scale(V, scale, applied, threshold, t, sums, weights):
     """``V[t] <- scale * V[t]`` with every pending threshold applied; the
     scale is 1 again (before it underflows)."""
@@ -97,7 +97,7 @@ def _fold_scale(V, scale, applied, threshold, t, sums, weights):
     threshold[t] = 0.0
 
 
-@numba.njit(**JIT)
+@numba.njit(**SPARSE_JIT)
 def _zero_coefficients(V, scale, applied, threshold, t, sums, weights):
     """A shrink by 0 (``learning_rate * l2 == 1``): every coefficient is 0."""
     _fold_average(V, t, sums, weights)
@@ -107,7 +107,7 @@ def _zero_coefficients(V, scale, applied, threshold, t, sums, weights):
     scale[t] = 1.0
 
 
-@numba.njit(**JIT)
+@numba.njit(**SPARSE_JIT)
 def _write_params(V, scale, applied, threshold, W):
     """``W`` from the scaled, lazily thresholded ``V`` (``V`` is unchanged)."""
     n_features = V.shape[1] - 1
@@ -118,7 +118,7 @@ def _write_params(V, scale, applied, threshold, W):
         W[t, n_features] = V[t, n_features]
 
 
-@numba.njit(**JIT)
+@numba.njit(**SPARSE_JIT)
 def lazy_sgd_epoch(
     loss, data, order, W, active, learning_rate, config, optimizer, work
 ):
@@ -131,6 +131,9 @@ def lazy_sgd_epoch(
     """
     numba.literally(loss)
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    # The CSR's arrays, out of their bundle once: read from it in the loops,
+    # each array would be reference-counted at every use.
+    indptr, indices, values = X.indptr, X.indices, X.data
     target_loss, path = work.target_loss, work.path
     n_samples, n_features = order.shape[0], n_columns(X)
     n_targets = W.shape[0]
@@ -166,10 +169,10 @@ def lazy_sgd_epoch(
         # The batch's coordinates (a canonical CSR row has no repeats), brought
         # up to date with the thresholds they missed.
         n_touched = 0
-        for r in range(start, stop):
+        for r in range(start, stop if not single or lazy_l1 else start):
             i = order[r]
-            for p in range(X.indptr[i], X.indptr[i + 1]):
-                j = X.indices[p]
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
                 if not single:
                     if batch_of[j] == update:
                         continue
@@ -187,8 +190,8 @@ def lazy_sgd_epoch(
             i = order[r]
             for t in range(n_targets):
                 dot = 0.0
-                for p in range(X.indptr[i], X.indptr[i + 1]):
-                    dot += X.data[p] * V[t, X.indices[p]]
+                for p in range(indptr[i], indptr[i + 1]):
+                    dot += values[p] * V[t, indices[p]]
                 predictions[t] = V[t, n_features] + scale[t] * dot
             shared = _shared_of(loss, predictions)
             for t in range(n_targets):
@@ -200,8 +203,8 @@ def lazy_sgd_epoch(
             if not single:
                 for t in range(n_targets):
                     if active[t]:
-                        for p in range(X.indptr[i], X.indptr[i + 1]):
-                            grad[t, X.indices[p]] += derivative[t] * X.data[p]
+                        for p in range(indptr[i], indptr[i + 1]):
+                            grad[t, indices[p]] += derivative[t] * values[p]
                         grad[t, n_features] += derivative[t]
         # The update, in the dense update's order of operations (with no L2,
         # scale 1, the two agree to the last bit).
@@ -224,11 +227,19 @@ def lazy_sgd_epoch(
                 threshold[t] += eta * config.l1 * abs(inverse_scale)
             if cumulative:
                 total[t] += eta * config.l1
-            n_steps = X.indptr[i + 1] - X.indptr[i] if single else n_touched
+            n_steps = indptr[i + 1] - indptr[i] if single else n_touched
+            if single and not (lazy_l1 or cumulative or first_average > 0):
+                # Plain SGD's sample update, tight (nothing moves at a zero
+                # derivative: skipped, as scikit-learn's).
+                step = eta * derivative[t] * inverse_scale
+                if step != 0.0:
+                    for p in range(indptr[i], indptr[i + 1]):
+                        V[t, indices[p]] -= step * values[p]
+                n_steps = 0
             for k in range(n_steps):
                 if single:
-                    j = X.indices[X.indptr[i] + k]
-                    g = derivative[t] * X.data[X.indptr[i] + k]
+                    j = indices[indptr[i] + k]
+                    g = derivative[t] * values[indptr[i] + k]
                 else:
                     j = touched[k]
                     g = grad[t, j] * mean
@@ -267,3 +278,27 @@ def lazy_sgd_epoch(
     for t in range(sums.shape[0] if first_average > 0 else 0):
         for j in range(n_features):
             average[t, j] = (sums[t, j] + weights[0, t] * V[t, j]) / weights[1, t]
+
+
+@numba.njit(**SPARSE_JIT)
+def csr_loss_sums(loss, data, rows, W, loss_params, total):
+    """Add each target's weighted loss summed over ``rows`` of CSR ``data`` at
+    ``W`` to ``total``: the losses alone, without ``accumulate_gradient``'s
+    gradient (a loss of the whole data costs one read of its non-zeros)."""
+    numba.literally(loss)
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    indptr, indices, values = X.indptr, X.indices, X.data
+    n_targets, n_features = W.shape[0], n_columns(X)
+    predictions = np.empty(n_targets)
+    for i in rows:
+        for t in range(n_targets):
+            dot = 0.0
+            for p in range(indptr[i], indptr[i + 1]):
+                dot += values[p] * W[t, indices[p]]
+            predictions[t] = W[t, n_features] + dot
+        shared = _shared_of(loss, predictions)
+        for t in range(n_targets):
+            value = loss_and_derivative(
+                loss, predictions[t], Y[i, t], loss_params, shared
+            )[0]
+            total[t] += sample_weight[i] * value
