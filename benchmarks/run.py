@@ -18,6 +18,7 @@ import numpy as np
 from data import make_data, make_sparse_data
 from peers import gd_fitter, sgd_regressor_fitter, torch_epoch
 from processes import first_fits_seconds, fit_in_fresh_process
+from sgd_home import sparse_text_rows, time_to_quality_rows
 
 
 class Row(NamedTuple):
@@ -271,8 +272,10 @@ def print_table(rows):
 def main(quick):
     if quick:
         shape, sparse, repeats, fresh = (20_000, 20), (5_000, 5_000, 10), 3, 1
+        quality = (20_000, 20)
     else:
         shape, sparse, repeats, fresh = (1_000_000, 100), (100_000, 100_000, 50), 7, 5
+        quality = (500_000, 100)
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
         f"dense X: {shape[0]} x {shape[1]}; medians of {repeats} runs; an "
@@ -291,6 +294,8 @@ def main(quick):
     rows += reach_least_squares_rows(*shape)
     rows += first_fit_rows(fresh)
     rows += sparse_rows(*sparse, repeats)
+    rows += sparse_text_rows(Row, *sparse, repeats)
+    rows += time_to_quality_rows(Row, *quality, repeats)
     print_table(rows)
 
 
