@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels._rows import column_maxima
+from .._kernels._rows import column_maxima, dense_column_maxima
 
 #: Features whose largest magnitudes differ by more than this factor get a
 #: warning: the loss's curvature differs by its square along them.
@@ -78,6 +78,8 @@ def column_magnitudes(X):
         return column_maxima(X.indices[:end], X.data[:end], X.shape[1])
     if X.shape[0] == 0:
         return np.zeros(X.shape[1])
+    if isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype.kind == "f":
+        return dense_column_maxima(X)
     return np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
 
 

@@ -489,8 +489,12 @@ class GDClassifier(LinearClassifierMixin, SparseCoefMixin, BaseGD):
 
     def _encode_labels(self, y, dtype):
         """``_encode`` of in-memory labels."""
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
+        # classes_ is sorted: a label's place in it (setdiff1d would sort y
+        # twice over).
+        places = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
+        known = self.classes_[places] == y
+        if not known.all():
+            unknown = np.unique(y[~known])
             raise ValueError(
                 f"y has labels {unknown.tolist()} that are not in classes_ "
                 f"{self.classes_.tolist()}."

@@ -177,3 +177,15 @@ def column_maxima(indices, data, n_columns):
         if value > largest[indices[p]]:
             largest[indices[p]] = value
     return largest
+
+
+@numba.njit(**JIT)
+def dense_column_maxima(X):
+    """The largest ``|x|`` of each column of a C-contiguous array, as float64,
+    in one pass over its rows (numpy's ``max(axis=0)`` and ``min(axis=0)``
+    take two, each three times slower)."""
+    largest = np.zeros(X.shape[1])
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            largest[j] = max(largest[j], abs(float(X[i, j])))
+    return largest

@@ -228,11 +228,17 @@ def lazy_sgd_epoch(
             if cumulative:
                 total[t] += eta * config.l1
             n_steps = indptr[i + 1] - indptr[i] if single else n_touched
-            if single and not (lazy_l1 or cumulative or first_average > 0):
+            if single and not (lazy_l1 or cumulative):
                 # Plain SGD's sample update, tight (nothing moves at a zero
                 # derivative: skipped, as scikit-learn's).
                 step = eta * derivative[t] * inverse_scale
-                if step != 0.0:
+                if step != 0.0 and first_average > 0:
+                    a = weights[0, t]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        change = step * values[p]
+                        V[t, indices[p]] -= change
+                        sums[t, indices[p]] += a * change
+                elif step != 0.0:
                     for p in range(indptr[i], indptr[i + 1]):
                         V[t, indices[p]] -= step * values[p]
                 n_steps = 0
