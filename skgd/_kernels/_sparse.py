@@ -73,6 +73,18 @@ def _shared_of_impl(loss, predictions):
     return _log_sum_exp if loss.literal_value == "multinomial" else _nothing_shared
 
 
+def _float64(W):
+    """``W`` as float64: itself when it is, else a copy."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+@overload(_float64, jit_options=SPARSE_JIT)
+def _float64_of(W):
+    if W.dtype == types.float64:
+        return lambda W: W
+    return lambda W: W.astype(np.float64)
+
+
 @numba.njit(**SPARSE_JIT)
 def _fold_average(V, t, sums, weights):
     """The lazy average's ``(sums + a V) / b`` folded into ``sums`` (``a = 0``,
@@ -89,10 +101,12 @@ def _fold_scale(V, scale, applied, threshold, t, sums, weights):
     """``V[t] <- scale * V[t]`` with every pending threshold applied; the
     scale is 1 again (before it underflows)."""
     _fold_average(V, t, sums, weights)
+    lazy = applied.shape[1] > 0  # pending thresholds (lazy L1) to apply
     for j in range(V.shape[1] - 1):
-        v = soft_threshold(V[t, j], threshold[t] - applied[t, j])
+        v = soft_threshold(V[t, j], threshold[t] - applied[t, j]) if lazy else V[t, j]
         V[t, j] = scale[t] * v
-        applied[t, j] = 0.0
+        if lazy:
+            applied[t, j] = 0.0
     scale[t] = 1.0
     threshold[t] = 0.0
 
@@ -109,11 +123,18 @@ def _zero_coefficients(V, scale, applied, threshold, t, sums, weights):
 
 @numba.njit(**SPARSE_JIT)
 def _write_params(V, scale, applied, threshold, W):
-    """``W`` from the scaled, lazily thresholded ``V`` (``V`` is unchanged)."""
+    """``W`` from the scaled, lazily thresholded ``V`` (``W`` may be ``V``)."""
     n_features = V.shape[1] - 1
+    lazy = applied.shape[1] > 0
     for t in range(V.shape[0]):
+        if not lazy and scale[t] == 1.0 and V is W:
+            continue  # nothing pending: V is W already
         for j in range(n_features):
-            v = soft_threshold(V[t, j], threshold[t] - applied[t, j])
+            v = (
+                soft_threshold(V[t, j], threshold[t] - applied[t, j])
+                if lazy
+                else V[t, j]
+            )
             W[t, j] = scale[t] * v
         W[t, n_features] = V[t, n_features]
 
@@ -137,16 +158,21 @@ def lazy_sgd_epoch(
     target_loss, path = work.target_loss, work.path
     n_samples, n_features = order.shape[0], n_columns(X)
     n_targets = W.shape[0]
-    V = W.astype(np.float64)
+    # Work of the size of W only where it is needed: a partial_fit on a small
+    # batch of rows with many columns costs the rows' non-zeros.
+    V = _float64(W)  # W itself when it is float64
     scale = np.ones(n_targets)
+    lazy_l1 = config.l1 > 0.0 and not config.cumulative_l1
     threshold = np.zeros(n_targets)  # the sum of V's thresholds so far
-    applied = np.zeros((n_targets, n_features))  # of it, applied to V[t, j]
-    grad = np.zeros((n_targets, n_features + 1))
-    touched = np.empty(n_features, dtype=np.int64)
-    batch_of = np.full(n_features, -1, dtype=np.int64)  # last batch touching j
+    # Of it, applied to V[t, j] (lazy L1 only).
+    applied = np.zeros((n_targets, n_features if lazy_l1 else 0))
+    batched = config.batch_size > 1
+    n_batch = n_features if batched else 0
+    grad = np.zeros((n_targets, n_batch + 1))
+    touched = np.empty(n_batch, dtype=np.int64)
+    batch_of = np.full(n_batch, -1, dtype=np.int64)  # last batch touching j
     derivative = np.empty(n_targets)
     predictions = np.empty(n_targets)
-    lazy_l1 = config.l1 > 0.0 and not config.cumulative_l1
     cumulative, total, penalised = config.cumulative_l1, work.l1_total, work.l1_applied
     n_rates = learning_rate.shape[0]
     # The lazy average (Bottou's trick, as scikit-learn's WeightVector): the
@@ -267,7 +293,8 @@ def lazy_sgd_epoch(
                     if first_average > 0:  # nor with the penalty's step
                         sums[t, j] -= weights[0, t] * (V[t, j] - v)
             g = derivative[t] if single else grad[t, n_features] * mean
-            grad[t, n_features] = 0.0
+            if not single:
+                grad[t, n_features] = 0.0
             if config.fit_intercept:
                 V[t, n_features] -= eta * g
             if n_averaged >= 1:  # this update's parameters join the mean
@@ -280,10 +307,10 @@ def lazy_sgd_epoch(
         if path.shape[0] > 0:
             _write_params(V, scale, applied, threshold, path[update])
         update += 1
-    _write_params(V, scale, applied, threshold, W)
     for t in range(sums.shape[0] if first_average > 0 else 0):
         for j in range(n_features):
             average[t, j] = (sums[t, j] + weights[0, t] * V[t, j]) / weights[1, t]
+    _write_params(V, scale, applied, threshold, W)  # (V may be W: last)
 
 
 @numba.njit(**SPARSE_JIT)
