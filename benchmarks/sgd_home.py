@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier, SGDRegressor
 
 from skgd import GDClassifier, GDRegressor
+from skgd.optim import Adam
 from skgd.schedules import InverseScaling
 
 
@@ -82,6 +83,54 @@ def sparse_text_rows(Row, n_samples, n_features, nnz_per_row, repeats, epochs=3)
                 f"coef differ by {_difference(fit_ours, fit_theirs):.1e}",
             )
         )  # fmt: skip
+    return rows + _lazy_adam_rows(Row, X, labels, shared, name, repeats)
+
+
+def _lazy_adam_rows(Row, X, labels, shared, name, repeats):
+    """Adam on the same rows: the lazy update (the touched coordinates only)
+    against the dense one, which moves every coordinate at every update, and
+    the lazy per-sample fit against SGDClassifier's plain SGD (other updates,
+    the same workload)."""
+    rows = []
+    subset = slice(0, X.shape[0] // 10)  # the dense update is slow: fewer rows
+    minibatch = dict(shared, max_iter=1, solver="minibatch", batch_size=32)
+    fits = [
+        lambda lazy=lazy: _quietly(
+            GDClassifier(optimizer=Adam(lazy=lazy), learning_rate=0.001,
+                         record=None, **minibatch),
+            X[subset], labels[subset],
+        )  # fmt: skip
+        for lazy in (True, False)
+    ]
+    (t_lazy, t_dense), _ = _interleaved(fits, repeats)
+    rows.append(
+        Row(
+            f"lazy adam minibatch 32, 1 epoch of {X[subset].shape[0]} rows of "
+            f"{name.split(',')[0]}", t_lazy, "skgd adam (dense update)", t_dense,
+            None, "updates differ: see skgd.optim.Adam's lazy",
+        )
+    )  # fmt: skip
+
+    def lazy_adam():
+        return _quietly(
+            GDClassifier(solver="sgd", optimizer=Adam(lazy=True),
+                         learning_rate=0.001, record=None, **shared),
+            X, labels,
+        )  # fmt: skip
+
+    def plain():
+        return _quietly(
+            SGDClassifier(learning_rate="constant", eta0=0.01, **shared), X, labels
+        )
+
+    (t_lazy, t_plain), _ = _interleaved([lazy_adam, plain], repeats)
+    rows.append(
+        Row(
+            f"lazy adam sgd hinge + l2, {name}", t_lazy,
+            "SGDClassifier (plain sgd)", t_plain, None,
+            "other updates, the same rows and epochs",
+        )
+    )  # fmt: skip
     return rows
 
 

@@ -46,6 +46,7 @@ KERNEL_SOURCES = (
     "optim/_rules.py",
     "_kernels/_dense.py",
     "_kernels/_sparse.py",
+    "_kernels/_lazy_rules.py",
 )
 STAMP_FILE = "skgd-kernels.stamp"
 FALLBACK_DIRECTORY = Path(tempfile.gettempdir()) / f"skgd-numba-cache-{os.getuid()}"

@@ -68,6 +68,16 @@ _PER = {"per": [StrOptions({"epoch", "update"})]}
 class _Schedule(BaseEstimator):
     _parameter_constraints: dict = {}
 
+    #: Whether the schedule is the step itself (``Optimal``): then
+    #: ``learning_rate="auto"`` is 1 and a number multiplies the schedule.
+    sets_step = False
+
+    def _decays_to_zero(self):
+        """Whether the step goes to 0 as the count grows (a fit far above its
+        start under it is settling from its first steps, not diverging,
+        unless its losses rise)."""
+        return False
+
     def multiplier(self, epoch, max_iter):
         """The multiple of the base learning rate used in epoch ``epoch`` (from 0).
 
@@ -161,6 +171,9 @@ class InverseScaling(_Schedule):
     def __init__(self, power_t=0.5, per="epoch"):
         self.power_t = power_t
         self.per = per
+
+    def _decays_to_zero(self):
+        return self.power_t > 0
 
     def multiplier(self, epoch, max_iter):
         return float((epoch + 1) ** -self.power_t)
@@ -352,7 +365,8 @@ class Optimal(_Schedule):
     """scikit-learn's ``"optimal"``: ``1 / (alpha * (t0 + t))`` at update ``t``
     (from 0), SGDClassifier's default step.
 
-    With ``learning_rate=1.0`` and ``solver="sgd"``, ``GDClassifier`` makes
+    The schedule is the step: ``learning_rate="auto"`` is 1 with it (a
+    number multiplies it), and with ``solver="sgd"`` ``GDClassifier`` makes
     SGDClassifier's default updates. ``alpha`` and ``t0`` default to the
     estimator's: its ``alpha`` (which must be positive), and scikit-learn's
     heuristic ``t0 = 1 / (a * eta0)`` with ``eta0 = a ** -0.25 / max(1,
@@ -385,10 +399,15 @@ class Optimal(_Schedule):
         **_PER,
     }
 
+    sets_step = True
+
     def __init__(self, alpha=None, t0=None, per="update"):
         self.alpha = alpha
         self.t0 = t0
         self.per = per
+
+    def _decays_to_zero(self):
+        return True
 
     def for_estimator(self, alpha, sklearn_alpha, derivative):
         """This schedule with ``alpha`` and ``t0`` resolved for an estimator:

@@ -238,6 +238,7 @@ def test_optimizer_instances_clone_and_are_searchable(small_problem):
         "betas": (0.9, 0.99),
         "eps": 1e-8,
         "amsgrad": False,
+        "lazy": False,
     }
     search = GridSearchCV(
         reg,

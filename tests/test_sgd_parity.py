@@ -94,6 +94,42 @@ def test_optimal_one_vs_rest_with_the_defaults_shuffled(iris):
     assert_same_updates(ours, theirs, last_iterate=True)
 
 
+def test_optimal_takes_the_auto_step_as_one(iris):
+    """The schedule is the step: ``learning_rate="auto"`` does not scale it
+    again, so the defaults but the solver and schedule are SGDClassifier's."""
+    X, y = iris
+    theirs = fit_theirs(SGDClassifier(max_iter=5, **IN_ORDER), X, y)
+    ours = GDClassifier(
+        loss="hinge", solver="sgd", penalty="l2", lr_schedule="optimal",
+        max_iter=5, **IN_ORDER,
+    ).fit(X, y)  # fmt: skip
+    assert ours.learning_rate_ == 1.0
+    assert_same_updates(ours, theirs, last_iterate=True)
+
+
+@pytest.mark.parametrize("labels", ["learnable", "random"])
+def test_optimal_first_steps_are_not_divergence(labels):
+    """Its first steps are far above the safe step: the loss after one
+    ``partial_fit`` (or a few epochs on random labels) is many times the
+    start's, yet the parameters are SGDClassifier's and no one diverged: the
+    fit keeps them and says it has not converged."""
+    X, y = make_classification(2000, 20, random_state=1)
+    if labels == "random":
+        y = np.random.default_rng(0).integers(0, 2, len(y))
+    theirs = SGDClassifier(shuffle=False).partial_fit(X[:200], y[:200], [0, 1])
+    ours = GDClassifier(
+        loss="hinge", solver="sgd", penalty="l2", lr_schedule="optimal", shuffle=False
+    )
+    with pytest.warns(ConvergenceWarning, match="times the loss at the start"):
+        ours.partial_fit(X[:200], y[:200], classes=[0, 1])
+    assert ours.stop_reason_ == "max_iter"
+    assert_same_updates(ours, theirs)
+    # Further calls continue from those parameters, as scikit-learn's.
+    theirs.partial_fit(X[200:], y[200:])
+    ours.partial_fit(X[200:], y[200:])
+    assert_same_updates(ours, theirs)
+
+
 def test_optimal_regressor(regression):
     X, y = regression
     X, y = X / 10, (y - y.mean()) / y.std()

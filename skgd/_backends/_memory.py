@@ -21,6 +21,7 @@ from .._kernels._dense import (
     average_params,
     run_epoch,
 )
+from .._kernels._lazy_rules import lazy_rule_epoch
 from .._kernels._rows import CSR
 from .._kernels._sparse import csr_loss_sums, lazy_sgd_epoch
 from ._checks import check_csr_structure, check_feature_scales
@@ -175,6 +176,11 @@ class InMemoryRows:
                 optimizer, work,
             )  # fmt: skip
             optimizer.count[0] += -(-len(order) // config.batch_size)
+        elif self.kind == "sparse" and fit.lazy and config.batch_size < len(order):
+            lazy_rule_epoch(
+                fit.loss, fit.rule, self.data, order, fit.W, active, learning_rate,
+                config, optimizer, work,
+            )  # fmt: skip
         elif config.batch_size < len(order):
             run_epoch(
                 fit.loss, fit.rule, self.data, order, fit.W, active, learning_rate,

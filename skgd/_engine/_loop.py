@@ -31,6 +31,9 @@ class Fit(NamedTuple):
     config: EpochConfig
     optimizer: Optimizer  # its slots and count changed in place
     work: Work
+    # The optimizer's ``lazy``: sparse batches update the coordinates they
+    # touch (``_kernels._lazy_rules``).
+    lazy: bool = False
 
 
 def run_epochs(data, W, settings, rng, state=None, validation=None, monitor=None):
@@ -140,6 +143,7 @@ class _EpochLoop:
                 _average_buffer(settings, state, W.shape),
             ),
             _work_buffers(W, self.history, self.n_batches, settings),
+            bool(optimizer.lazy),
         )
         zero_model_loss, start_loss = _starting_losses(settings, data, W)
         kind = FitKind(
@@ -259,4 +263,5 @@ class _EpochLoop:
             average=model,
             rising=rising,
             in_noise=bool(targets.in_noise),
+            settling=max(targets.settling, default=None, key=lambda p: p[0] / p[1]),
         )

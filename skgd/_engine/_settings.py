@@ -126,6 +126,10 @@ class EpochsResult:
     #: Whether a target ended above its start in its own noise (and got its
     #: best parameters back).
     in_noise: bool = False
+    #: ``(final loss, reference)`` of the target furthest above its start
+    #: among those settling from large first steps (they keep their final
+    #: parameters; ``None`` when none does).
+    settling: tuple | None = None
     #: The model's parameters when averaged: the mean over the averaged
     #: updates (``W``'s rows for targets that diverged); ``None`` when not
     #: averaged, or averaging has not started.

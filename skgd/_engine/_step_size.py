@@ -55,7 +55,8 @@ def largest_eigenvalue(matvec, size):
 
 def resolve_learning_rate(settings, data):
     """The base learning rate of a fit: the settings' own, or for ``"auto"``
-    the optimizer's default or the safe step on the rows ``data``.
+    the optimizer's default or the safe step on the rows ``data`` (1 under a
+    schedule that is the step itself, ``Optimal``).
 
     Noisy steps add up in a momentum buffer: the stochastic solvers' safe step
     is divided by the buffer's gain (full batches are stable with momentum at
@@ -64,6 +65,8 @@ def resolve_learning_rate(settings, data):
     """
     if settings.learning_rate != "auto":
         return float(settings.learning_rate)
+    if settings.schedule.sets_step:
+        return 1.0  # the schedule is the step (``schedules.Optimal``)
     optimizer = settings.optimizer
     if optimizer.default_learning_rate is not None:
         return optimizer.default_learning_rate

@@ -124,6 +124,9 @@ class _Targets:
         self.window = max(settings.n_iter_no_change + 1, MIN_TREND_WINDOW)
         self.recent = [[] for _ in range(n_groups)]  # the last ``window`` losses
         self.in_noise = []  # groups that ended above their start, in their noise
+        # ``(final loss, reference)`` of groups that ended far above their
+        # start while settling (``_settling``): they keep their parameters.
+        self.settling = []
 
     def per_group(self, per_target):
         """Sum per-target values over each group."""
@@ -203,6 +206,11 @@ class _Targets:
                 # from: its start can be next to 0.)
                 far = final[g] > FAR_ABOVE * self.reference[g]
                 far = far and not self.settings.describes.trivial_at_zero
+                if far and not (self.exact or going_up) and self._settling(g):
+                    # Large first steps that a shrinking step, or falling
+                    # losses, are bringing back: not converged, not diverged.
+                    self.settling.append((final[g], self.reference[g]))
+                    continue
                 if self.exact or far or going_up:
                     self.freeze_diverged(g, W)
                     continue
@@ -221,10 +229,11 @@ class _Targets:
             return False
         return loss > self.start_loss[g] + START_SLACK * self.reference[g]
 
-    def _rising(self, g):
+    def _rising(self, g, sign=1.0):
         """Whether the recent losses trend upwards: a least-squares slope
         ``RISING_T_STATISTIC`` standard errors above zero, and a rise over the
-        window above ``tol`` (and above rounding)."""
+        window above ``tol`` (and above rounding); with ``sign=-1``, whether
+        they trend downwards so."""
         y = np.asarray(self.recent[g])
         m = len(y)
         if m < 3:
@@ -233,9 +242,17 @@ class _Targets:
         slope = float(x @ (y - y.mean()) / (x @ x))
         residuals = y - y.mean() - slope * x
         standard_error = math.sqrt(residuals @ residuals / (m - 2) / (x @ x))
+        slope *= sign
         rise = slope * (m - 1)
         smallest = max(self.settings.tol or 0.0, 1e-9 * self.reference[g])
         return rise > smallest and slope > RISING_T_STATISTIC * standard_error
+
+    def _settling(self, g):
+        """Whether a fit ending far above its start is coming down: its
+        losses fall, or its schedule's step shrinks to 0 (scikit-learn's
+        ``"optimal"`` starts with steps far above the safe one, and each
+        update's step is smaller)."""
+        return self._rising(g, sign=-1.0) or self.settings.schedule._decays_to_zero()
 
     def _reduce_step(self, g):
         """A smaller step instead of a stop, when the schedule says so (the

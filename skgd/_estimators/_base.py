@@ -475,6 +475,19 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=6,
             )
+        if result.settling is not None:
+            final, reference = result.settling
+            warnings.warn(
+                f"The loss at the final parameters ({final:.4g}) is "
+                f"{final / reference:.3g} times the loss at the start "
+                f"({reference:.4g}), and not rising: the first steps were large "
+                f"(learning_rate={self.learning_rate_:.4g} with lr_schedule="
+                f"{self.lr_schedule!r}) and the shrinking step has not brought "
+                "the loss back yet. Not converged: fit more epochs or samples, "
+                "or start from a smaller step. The final parameters are kept.",
+                ConvergenceWarning,
+                stacklevel=6,
+            )
         if result.rising is not None:
             first, last = result.rising
             warnings.warn(

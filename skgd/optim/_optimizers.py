@@ -40,6 +40,10 @@ class OptimizerState(NamedTuple):
 class _Optimizer(BaseEstimator):
     """An update rule (compiled, named by ``_rule``) and its hyperparameters."""
 
+    #: Whether sparse batches update only the coordinates they touch
+    #: (``_kernels._lazy_rules``); the adaptive optimizers' ``lazy``.
+    lazy = False
+
     #: The learning rate taken by ``learning_rate="auto"``; ``None`` means the
     #: safe step ``1 / L`` of the loss (see the estimators).
     default_learning_rate = None
@@ -192,6 +196,14 @@ class Adagrad(_Optimizer):
         Starting value of the sum of squared gradients.
     eps : float, default=1e-10
         Added to the denominator.
+    lazy : bool, default=False
+        On sparse (CSR) data with the ``"sgd"`` and ``"minibatch"`` solvers,
+        update only the coordinates the batch's rows touch, and their state (as
+        ``torch.optim.SparseAdam``): an update costs the batch's non-zeros
+        instead of ``n_features``. Without penalties the updates are the dense
+        ones (an untouched coordinate's dense update is zero); the L2 and L1
+        penalties shrink only the touched coefficients. No effect on dense data
+        or with the ``"batch"`` solver.
 
     Examples
     --------
@@ -207,13 +219,17 @@ class Adagrad(_Optimizer):
         "lr_decay": [Interval(Real, 0, None, closed="left")],
         "initial_accumulator_value": [Interval(Real, 0, None, closed="left")],
         "eps": [Interval(Real, 0, None, closed="neither")],
+        "lazy": ["boolean"],
     }
     _rule = "adagrad"
 
-    def __init__(self, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+    def __init__(
+        self, lr_decay=0.0, initial_accumulator_value=0.0, eps=1e-10, lazy=False
+    ):
         self.lr_decay = lr_decay
         self.initial_accumulator_value = initial_accumulator_value
         self.eps = eps
+        self.lazy = lazy
 
     def _initial_slots(self, shape):
         return np.full((1, *shape), float(self.initial_accumulator_value))
@@ -245,6 +261,14 @@ class RMSprop(_Optimizer):
     centered : bool, default=False
         Normalise by the estimated variance of the gradient instead of its
         second moment.
+    lazy : bool, default=False
+        On sparse (CSR) data with the ``"sgd"`` and ``"minibatch"`` solvers,
+        update only the coordinates the batch's rows touch, and their state (as
+        ``torch.optim.SparseAdam``): an update costs the batch's non-zeros
+        instead of ``n_features``. A coordinate's averages decay only when it
+        is touched, and the penalties shrink only the touched coefficients, so
+        the updates differ from the dense ones. No effect on dense data or with
+        the ``"batch"`` solver.
 
     Examples
     --------
@@ -261,14 +285,16 @@ class RMSprop(_Optimizer):
         "eps": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "centered": ["boolean"],
+        "lazy": ["boolean"],
     }
     _rule = "rmsprop"
 
-    def __init__(self, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
+    def __init__(self, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, lazy=False):
         self.alpha = alpha
         self.eps = eps
         self.momentum = momentum
         self.centered = centered
+        self.lazy = lazy
 
     def _hyperparameters(self):
         self._validate_params()
@@ -300,6 +326,15 @@ class Adam(_Optimizer):
         Added to the denominator.
     amsgrad : bool, default=False
         Use the running maximum of ``v`` (AMSGrad).
+    lazy : bool, default=False
+        On sparse (CSR) data with the ``"sgd"`` and ``"minibatch"`` solvers,
+        update only the coordinates the batch's rows touch, and their state (as
+        ``torch.optim.SparseAdam``): an update costs the batch's non-zeros
+        instead of ``n_features``. A coordinate's moments decay, and it moves,
+        only when it is touched (the bias corrections count every update), and
+        the penalties shrink only the touched coefficients, so the updates
+        differ from the dense ones. No effect on dense data or with the
+        ``"batch"`` solver.
 
     Examples
     --------
@@ -315,12 +350,14 @@ class Adam(_Optimizer):
         "betas": [tuple, list],
         "eps": [Interval(Real, 0, None, closed="neither")],
         "amsgrad": ["boolean"],
+        "lazy": ["boolean"],
     }
 
-    def __init__(self, betas=(0.9, 0.999), eps=1e-8, amsgrad=False):
+    def __init__(self, betas=(0.9, 0.999), eps=1e-8, amsgrad=False, lazy=False):
         self.betas = betas
         self.eps = eps
         self.amsgrad = amsgrad
+        self.lazy = lazy
 
     @property
     def _rule(self):
