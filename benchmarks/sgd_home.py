@@ -96,9 +96,11 @@ def _lazy_adam_rows(Row, X, labels, shared, name, repeats):
     minibatch = dict(shared, max_iter=1, solver="minibatch", batch_size=32)
     fits = [
         lambda lazy=lazy: _quietly(
-            GDClassifier(optimizer=Adam(lazy=lazy), learning_rate=0.001,
-                         record=None, **minibatch),
-            X[subset], labels[subset],
+            GDClassifier(
+                optimizer=Adam(lazy=lazy), learning_rate=0.001, record=None, **minibatch
+            ),
+            X[subset],
+            labels[subset],
         )  # fmt: skip
         for lazy in (True, False)
     ]
