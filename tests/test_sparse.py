@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDRegressor
 
@@ -232,3 +233,36 @@ def test_threaded_batch_epoch_equals_one_thread(optimizer, monkeypatch):
     assert calls == [2] * 10
     assert_allclose(two.coef_history_, one.coef_history_, rtol=1e-12)
     assert_allclose(two.loss_history_, one.loss_history_, rtol=1e-12)
+
+
+def test_threaded_search_over_threaded_fits_is_bit_identical(monkeypatch):
+    """GridSearchCV on threads over fits that sum their batches on threads:
+    the same numbers, to the last bit, as the search run sequentially (each
+    thread's sums land in buffers of their own, added in a fixed order)."""
+    from joblib import parallel_config
+    from numpy.testing import assert_array_equal
+    from sklearn.model_selection import GridSearchCV
+
+    shares = []
+    summed_on_threads = ThreadedRows.gradient_sums
+
+    def counted(self, *args):
+        shares.append(len(self.shares))
+        return summed_on_threads(self, *args)
+
+    monkeypatch.setattr(ThreadedRows, "gradient_sums", counted)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4 * MIN_ROWS_PER_THREAD, 5))
+    y = X @ rng.standard_normal(5) + 0.5 * rng.standard_normal(len(X))
+    search = GridSearchCV(
+        GDRegressor(n_jobs=2, max_iter=5, tol=None, optimizer="adam"),
+        {"learning_rate": [0.01, 0.1]},
+        cv=2,
+    )
+    with parallel_config(backend="threading", n_jobs=2):
+        threaded = clone(search).set_params(n_jobs=2).fit(X, y)
+    assert set(shares) == {2}
+    sequential = clone(search).set_params(n_jobs=1).fit(X, y)
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
+        assert_array_equal(threaded.cv_results_[key], sequential.cv_results_[key])
+    assert_array_equal(threaded.best_estimator_.coef_, sequential.best_estimator_.coef_)

@@ -114,6 +114,15 @@ def accumulate_gradient(loss, data, rows, W, active, loss_params, grad, target_l
     taken at the parameters before the update, is added to ``target_loss``. The
     gradient of inactive targets is not computed.
     """
+    _gradient_sums(loss, data, rows, W, active, loss_params, grad, target_loss)
+
+
+def _gradient_sums(loss, data, rows, W, active, loss_params, grad, target_loss):
+    """``accumulate_gradient``, for the kind of ``data.X``."""
+    raise NotImplementedError("only callable from compiled code")
+
+
+def _row_by_row_sums(loss, data, rows, W, active, loss_params, grad, target_loss):
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     n_targets, n_features = W.shape[0], n_columns(X)
     for i in rows:
@@ -128,6 +137,85 @@ def accumulate_gradient(loss, data, rows, W, active, loss_params, grad, target_l
                 g = weight * derivative
                 add_row(X, i, g, grad, t)
                 grad[t, n_features] += g
+
+
+@numba.njit(inline="always", **JIT)
+def _pair_sums(loss, data, a, b, W, active, loss_params, grad, target_loss):
+    """Rows ``a`` and ``b``'s losses and gradient, added (``_pairwise_sums``)."""
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    n_targets, n_features = W.shape[0], X.shape[1]
+    shared_a = _shared(loss, X, a, W)
+    shared_b = _shared(loss, X, b, W)
+    for t in range(n_targets):
+        z_a = W[t, n_features]  # in the dtype of X (float32: twice the lanes)
+        z_b = z_a
+        for j in range(n_features):
+            w = W[t, j]
+            z_a += X[a, j] * w
+            z_b += X[b, j] * w
+        value_a, derivative_a = loss_and_derivative(
+            loss, z_a, Y[a, t], loss_params, shared_a
+        )
+        value_b, derivative_b = loss_and_derivative(
+            loss, z_b, Y[b, t], loss_params, shared_b
+        )
+        target_loss[t] += sample_weight[a] * value_a
+        target_loss[t] += sample_weight[b] * value_b
+        if active[t]:
+            g_a = sample_weight[a] * derivative_a
+            g_b = sample_weight[b] * derivative_b
+            for j in range(n_features):
+                grad[t, j] += g_a * X[a, j] + g_b * X[b, j]
+            grad[t, n_features] += g_a + g_b
+
+
+@numba.njit(inline="always", **JIT)
+def _consecutive(rows):
+    """Whether ``rows`` are ``rows[0], rows[0] + 1, ...``."""
+    first = rows[0]
+    for k in range(rows.shape[0]):
+        if rows[k] != first + k:
+            return False
+    return True
+
+
+def _pairwise_sums(loss, data, rows, W, active, loss_params, grad, target_loss):
+    """Dense rows two at a time: each coefficient is loaded once for both
+    rows' dot products, and each gradient entry loaded and stored once for
+    both rows' contributions. The row loop is bound by those loads and stores,
+    not by reading ``X``: one row at a time took 1.9 times a read of ``X``
+    (1,000,000 x 100, float64), two 1.5 times. The dot products accumulate in
+    float64.
+
+    Consecutive ``rows`` (the full batch, a mini-batch in data order) are
+    indexed from the first: LLVM then sees that ``b`` follows ``a`` (another
+    tenth; checking costs a fortieth of the full batch's time).
+    """
+    n_rows = rows.shape[0]
+    if n_rows == 0:
+        return
+    first = rows[0]
+    if _consecutive(rows):
+        for k in range(0, n_rows - 1, 2):
+            a = first + k
+            _pair_sums(loss, data, a, a + 1, W, active, loss_params, grad, target_loss)
+    else:
+        for k in range(0, n_rows - 1, 2):
+            a, b = rows[k], rows[k + 1]
+            _pair_sums(loss, data, a, b, W, active, loss_params, grad, target_loss)
+    if n_rows % 2 == 1:
+        _last_row_sums(
+            loss, data, rows[n_rows - 1 :], W, active, loss_params, grad, target_loss
+        )
+
+
+_last_row_sums = numba.njit(**JIT)(_row_by_row_sums)
+
+
+@overload(_gradient_sums, jit_options=JIT)
+def _gradient_sums_of(loss, data, rows, W, active, loss_params, grad, target_loss):
+    dense = isinstance(data.types[0], types.Array)
+    return _pairwise_sums if dense else _row_by_row_sums
 
 
 @numba.njit(**JIT)

@@ -251,11 +251,25 @@ def update_rows(rule, W, G, learning_rate, active, optimizer, fit_intercept, l1)
         if not active[t]:
             continue
         prepared = prepare(rule, hyper, learning_rate[t], count)
-        for j in range(n_updated):
-            w, step = coordinate(rule, W[t, j], G[t, j], slots, t, j, hyper, prepared)
-            if j < n_features and l1 > 0.0:
-                w = soft_threshold(w, l1 * step)
-            W[t, j] = w
+        # The coefficients in a loop of their own, without a branch on the
+        # coordinate: LLVM vectorises it (Adam's square roots and divisions
+        # four or eight at a time).
+        if l1 > 0.0:
+            for j in range(n_features):
+                w, step = coordinate(
+                    rule, W[t, j], G[t, j], slots, t, j, hyper, prepared
+                )
+                W[t, j] = soft_threshold(w, l1 * step)
+        else:
+            for j in range(n_features):
+                W[t, j] = coordinate(
+                    rule, W[t, j], G[t, j], slots, t, j, hyper, prepared
+                )[0]
+        if n_updated > n_features:
+            W[t, n_features] = coordinate(
+                rule, W[t, n_features], G[t, n_features], slots, t, n_features,
+                hyper, prepared,
+            )[0]  # fmt: skip
 
 
 def apply_update(rule, optimizer, W, G, learning_rate):
