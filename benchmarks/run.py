@@ -309,7 +309,7 @@ def main(quick):
         rows += batch_rows(X, y, repeats, label)
         rows += adaptive_rows(Row, X, y, repeats, label, epoch_times)
         rows += sgd_rows(X, y, repeats, label)
-        rows += bare_loop_rows(Row, X, y, repeats, label, epoch_time, median_time)
+        rows += bare_loop_rows(Row, X, y, repeats, label, epoch_times)
         rows += torch_rows(X, y, repeats, label)
     del X, y
     rows += width_rows(
