@@ -419,6 +419,42 @@ def test_bad_parameters_and_wrong_feature_count():
         reg.predict(np.ones((2, 3)))
 
 
+def test_partial_fit_histories_grow_in_place_without_sharing(diabetes):
+    """A stream's histories are extended in amortised time (views of a buffer
+    with room), yet behave as fresh arrays: a history handed out earlier does
+    not change, a shallow copy of the estimator extends its own, a pickle
+    carries the histories and not the buffers, and both continue equally."""
+    import copy
+    import pickle
+
+    X, y = diabetes
+    reg = GDRegressor(solver="sgd", learning_rate=0.01, shuffle=False)
+    whole = GDRegressor(solver="sgd", learning_rate=0.01, shuffle=False)
+    for k in range(4):
+        reg.partial_fit(X[50 * k : 50 * k + 50], y[50 * k : 50 * k + 50])
+    handed_out, before = reg.coef_history_, reg.coef_history_.copy()
+    twin = copy.copy(reg)
+    twin.__dict__ = dict(reg.__dict__)
+    twin.partial_fit(X[300:350], y[300:350])
+    reg.partial_fit(X[200:250], y[200:250])
+    assert_array_equal(handed_out, before)
+    assert_array_equal(reg.coef_history_[:5], before)
+    assert_array_equal(twin.coef_history_[:5], before)
+    assert not np.array_equal(reg.coef_history_[5], twin.coef_history_[5])
+    restored = pickle.loads(pickle.dumps(reg))
+    assert "_history_buffers" not in vars(restored)
+    for k in range(4):
+        whole.partial_fit(X[50 * k : 50 * k + 50], y[50 * k : 50 * k + 50])
+    whole.partial_fit(X[200:250], y[200:250])
+    for est in (reg, restored):
+        est.partial_fit(X[250:300], y[250:300])
+    whole.partial_fit(X[250:300], y[250:300])
+    assert_array_equal(restored.coef_history_, reg.coef_history_)
+    assert_array_equal(reg.coef_history_, whole.coef_history_)
+    assert_array_equal(reg.intercept_history_, whole.intercept_history_)
+    assert reg.coef_history_.shape == (7, X.shape[1])
+
+
 def test_partial_fit_keeps_auto_step_and_follows_a_new_float(diabetes):
     X, y = diabetes
     reg = GDRegressor(solver="sgd").partial_fit(X[:100], y[:100])

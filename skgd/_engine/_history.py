@@ -132,6 +132,8 @@ class FitHistory:
             "coef_history_": coef_history,
             "intercept_history_": intercept_history,
             "_history_truncated": was_truncated or self.truncated,
+            # (``_extended`` put this call's buffers in ``previous``.)
+            "_history_buffers": previous.get("_history_buffers", {}),
             "n_iter_": len(columns["loss"]),
         }
 
@@ -163,14 +165,47 @@ class FitHistory:
         if squeeze:
             coef_history = coef_history[:, 0]
             intercept_history = intercept_history[:, 0]
-        old = previous.get("coef_history_")
-        if old is not None:
+        if previous.get("coef_history_") is not None:
             # Row 0 of this call is the last row of the previous one.
-            coef_history = np.concatenate([old, coef_history[1:]])
-            intercept_history = np.concatenate(
-                [previous["intercept_history_"], intercept_history[1:]]
+            coef_history = _extended(previous, "coef_history_", coef_history[1:])
+            intercept_history = _extended(
+                previous, "intercept_history_", intercept_history[1:]
             )
         return coef_history, intercept_history
+
+
+def _extended(previous, name, rows):
+    """``previous[name]`` followed by ``rows``, in amortised time.
+
+    A ``partial_fit`` stream extends its histories at every call; copying
+    them whole each time made a stream quadratic (30 ms a call on 2**18
+    features). The histories are views of a buffer with room to grow
+    (``_history_buffers``, owned by the estimator's ``__dict__``: a shallow
+    copy of the estimator gets buffers of its own), which new rows are written
+    past the end of: a view handed out earlier, or kept by ``atomic_fit``'s
+    snapshot, never changes.
+    """
+    old = previous[name]
+    n_old, n_new = len(old), len(rows)
+    needed = n_old + n_new
+    buffers = previous.get("_history_buffers", {})
+    buffer, owner = buffers.get(name, (None, None))
+    usable = (
+        buffer is not None
+        and owner == id(previous)
+        and old.base is buffer
+        and old.ctypes.data == buffer.ctypes.data
+        and len(buffer) >= needed
+    )
+    if not usable:
+        # Twice the rows needed, but no more than the budget holds.
+        budget_rows = HISTORY_MEMORY_BUDGET // max(old[:1].nbytes, 1) + 1
+        capacity = max(needed, min(2 * needed, budget_rows))
+        buffer = np.empty((capacity, *old.shape[1:]), old.dtype)
+        buffer[:n_old] = old
+    buffer[n_old:needed] = rows
+    previous["_history_buffers"] = {**buffers, name: (buffer, id(previous))}
+    return buffer[:needed]
 
 
 def history_frame(columns):

@@ -437,6 +437,13 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             grad[:, -1] = 0.0
         return grad
 
+    def __getstate__(self):
+        # The histories' growth buffers (``_history._extended``) stay out of
+        # a pickle: the histories themselves are in it.
+        state = super().__getstate__()
+        state.pop("_history_buffers", None)
+        return state
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
