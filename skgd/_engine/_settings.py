@@ -89,8 +89,15 @@ class EpochSettings:
 def penalty(W, l2, l1):
     """Each target's penalty ``l1 * ||coef||_1 + (l2 / 2) * ||coef||**2`` at
     ``W`` (the intercept column is not penalised)."""
-    coef = W[:, :-1].astype(np.float64)
-    return l1 * np.abs(coef).sum(axis=1) + 0.5 * l2 * np.square(coef).sum(axis=1)
+    total = np.zeros(W.shape[0])
+    if l1 == 0.0 and l2 == 0.0:
+        return total  # (without a pass over the coefficients)
+    coef = W[:, :-1]
+    if l1:
+        total += l1 * np.abs(coef).sum(axis=1, dtype=np.float64)
+    if l2:
+        total += 0.5 * l2 * np.einsum("ij,ij->i", coef, coef, dtype=np.float64)
+    return total
 
 
 class Validation(NamedTuple):

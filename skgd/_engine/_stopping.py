@@ -120,7 +120,8 @@ class _Targets:
         self.best_loss = np.where(self.judged, self.start_loss, np.inf)
         self.best_W = W.copy()  # at the start of the best training epoch
         self.best_val_loss = np.full(n_groups, np.inf)
-        self.best_val_W = W.copy()  # at the end of the best validation epoch
+        # At the end of the best validation epoch (early stopping only).
+        self.best_val_W = W.copy() if kinds.early_stopping else None
         self.window = max(settings.n_iter_no_change + 1, MIN_TREND_WINDOW)
         self.recent = [[] for _ in range(n_groups)]  # the last ``window`` losses
         self.in_noise = []  # groups that ended above their start, in their noise
