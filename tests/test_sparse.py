@@ -211,18 +211,24 @@ def test_early_stopping_partial_fit_and_loss_grid(sparse_problem):
     assert_allclose(on_sparse.loss, on_dense.loss, rtol=1e-12)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_threaded_batch_epoch_equals_one_thread(optimizer, monkeypatch):
-    # Two threads each sum half the rows; only the order of the sums changes.
-    calls = []
-
+@pytest.fixture
+def thread_counts(monkeypatch):
+    """The number of threads of each threaded gradient sum, as they happen."""
+    counts = []
     summed_on_threads = ThreadedRows.gradient_sums
 
     def counted(self, *args):
-        calls.append(len(self.shares))
+        counts.append(len(self.shares))
         return summed_on_threads(self, *args)
 
     monkeypatch.setattr(ThreadedRows, "gradient_sums", counted)
+    return counts
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_threaded_batch_epoch_equals_one_thread(optimizer, thread_counts):
+    # Two threads each sum half the rows; only the order of the sums changes.
+    calls = thread_counts
     rng = np.random.default_rng(0)
     X = rng.standard_normal((2 * MIN_ROWS_PER_THREAD, 5))
     y = X @ rng.standard_normal(5) + 1.0
@@ -235,7 +241,7 @@ def test_threaded_batch_epoch_equals_one_thread(optimizer, monkeypatch):
     assert_allclose(two.loss_history_, one.loss_history_, rtol=1e-12)
 
 
-def test_threaded_search_over_threaded_fits_is_bit_identical(monkeypatch):
+def test_threaded_search_over_threaded_fits_is_bit_identical(thread_counts):
     """GridSearchCV on threads over fits that sum their batches on threads:
     the same numbers, to the last bit, as the search run sequentially (each
     thread's sums land in buffers of their own, added in a fixed order)."""
@@ -243,14 +249,6 @@ def test_threaded_search_over_threaded_fits_is_bit_identical(monkeypatch):
     from numpy.testing import assert_array_equal
     from sklearn.model_selection import GridSearchCV
 
-    shares = []
-    summed_on_threads = ThreadedRows.gradient_sums
-
-    def counted(self, *args):
-        shares.append(len(self.shares))
-        return summed_on_threads(self, *args)
-
-    monkeypatch.setattr(ThreadedRows, "gradient_sums", counted)
     rng = np.random.default_rng(1)
     X = rng.standard_normal((4 * MIN_ROWS_PER_THREAD, 5))
     y = X @ rng.standard_normal(5) + 0.5 * rng.standard_normal(len(X))
@@ -261,7 +259,7 @@ def test_threaded_search_over_threaded_fits_is_bit_identical(monkeypatch):
     )
     with parallel_config(backend="threading", n_jobs=2):
         threaded = clone(search).set_params(n_jobs=2).fit(X, y)
-    assert set(shares) == {2}
+    assert set(thread_counts) == {2}
     sequential = clone(search).set_params(n_jobs=1).fit(X, y)
     for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
         assert_array_equal(threaded.cv_results_[key], sequential.cv_results_[key])

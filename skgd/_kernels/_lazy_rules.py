@@ -29,7 +29,7 @@ from .._losses import loss_and_derivative
 from ..optim._rules import coordinate, prepare, soft_threshold
 from ._dense import average_params, record_params
 from ._rows import n_columns
-from ._sparse import _shared_of
+from ._sparse import _shared_of, csr_row_predictions
 
 
 @numba.njit(**SPARSE_JIT)
@@ -75,11 +75,7 @@ def lazy_rule_epoch(
         # at the touched coordinates.
         for r in range(start, stop):
             i = order[r]
-            for t in range(n_targets):
-                dot = 0.0
-                for p in range(indptr[i], indptr[i + 1]):
-                    dot += values[p] * W[t, indices[p]]
-                predictions[t] = W[t, n_features] + dot
+            csr_row_predictions(indptr, indices, values, i, W, predictions)
             shared = _shared_of(loss, predictions)
             for t in range(n_targets):
                 value, derivative[t] = loss_and_derivative(

@@ -313,6 +313,18 @@ def lazy_sgd_epoch(
     _write_params(V, scale, applied, threshold, W)  # (V may be W: last)
 
 
+@numba.njit(inline="always", **SPARSE_JIT)
+def csr_row_predictions(indptr, indices, values, i, W, predictions):
+    """``predictions[t]``: CSR row ``i``'s decision value for each target of
+    ``W`` (inlined: its array arguments cost nothing per row)."""
+    n_features = W.shape[1] - 1
+    for t in range(W.shape[0]):
+        dot = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            dot += values[p] * W[t, indices[p]]
+        predictions[t] = W[t, n_features] + dot
+
+
 @numba.njit(**SPARSE_JIT)
 def csr_loss_sums(loss, data, rows, W, loss_params, total):
     """Add each target's weighted loss summed over ``rows`` of CSR ``data`` at
@@ -321,14 +333,10 @@ def csr_loss_sums(loss, data, rows, W, loss_params, total):
     numba.literally(loss)
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     indptr, indices, values = X.indptr, X.indices, X.data
-    n_targets, n_features = W.shape[0], n_columns(X)
+    n_targets = W.shape[0]
     predictions = np.empty(n_targets)
     for i in rows:
-        for t in range(n_targets):
-            dot = 0.0
-            for p in range(indptr[i], indptr[i + 1]):
-                dot += values[p] * W[t, indices[p]]
-            predictions[t] = W[t, n_features] + dot
+        csr_row_predictions(indptr, indices, values, i, W, predictions)
         shared = _shared_of(loss, predictions)
         for t in range(n_targets):
             value = loss_and_derivative(
