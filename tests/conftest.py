@@ -1,10 +1,16 @@
 """Fixtures shared by the test modules."""
 
-import sys
+import os
 
-import pytest
-from sklearn.datasets import load_diabetes
-from sklearn.preprocessing import StandardScaler
+# scikit-learn dispatches to array-API libraries only with SciPy's own
+# array-API support on, which SciPy reads when it is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import sys  # noqa: E402
+
+import pytest  # noqa: E402
+from sklearn.datasets import load_diabetes  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -86,10 +86,14 @@ def column_magnitudes(X):
 def check_feature_scales(X, feature_names=None):
     """Refuse features whose squares overflow; warn when their scales differ
     by more than ``SCALE_RATIO_WARNING``."""
-    magnitudes = column_magnitudes(X)
+    check_magnitudes(column_magnitudes(X), X.shape[1], feature_names, stacklevel=8)
+
+
+def check_magnitudes(magnitudes, n_features, feature_names=None, stacklevel=7):
+    """``check_feature_scales`` from the columns' largest ``|x|`` (float64)."""
     largest = float(magnitudes.max(initial=0.0))
     with np.errstate(over="ignore"):
-        overflows = not np.isfinite(largest * largest * max(X.shape[1], 1))
+        overflows = not np.isfinite(largest * largest * max(n_features, 1))
     if overflows:
         raise ValueError(
             f"Floating-point overflow: the largest |x| in X is {largest:.3g}, whose "
@@ -114,5 +118,5 @@ def check_feature_scales(X, feature_names=None):
             "along the small ones. Scale the features, for example with "
             "StandardScaler in a Pipeline.",
             FeatureScaleWarning,
-            stacklevel=7,  # the user's call of fit
+            stacklevel=stacklevel,  # the user's call of fit
         )

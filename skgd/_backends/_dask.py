@@ -330,6 +330,10 @@ class Dask:
         raise TypeError(message)
 
     @staticmethod
+    def publish_fitted(estimator, X):
+        """Nothing to move: the fitted arrays are NumPy's."""
+
+    @staticmethod
     def predict(estimator, method, X, n_outputs, dtype):
         """``method`` on each chunk of rows, lazily (see ``_backends.rowwise``)."""
         check_is_fitted(estimator)

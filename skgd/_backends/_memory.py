@@ -366,5 +366,9 @@ class InMemory:
         return InMemoryRows(X, Y, mean_one(sample_weight))
 
     @staticmethod
+    def publish_fitted(estimator, X):
+        """Nothing to move: the fitted arrays are NumPy's."""
+
+    @staticmethod
     def predict(estimator, method, X, n_outputs, dtype):
         return method(estimator, X)

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _assert_all_finite
 
 from .._backends import kind_of
+from .._backends._array_api import host_dtype, to_numpy
 from .._engine import EpochSettings, Validation, penalty, run_epochs
 from .._engine._history import history_frame
 from .._jit import compile_notice
@@ -187,6 +188,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             intercept_init = (
                 self.intercept_ if intercept_init is None else intercept_init
             )
+        # The parameters of a fit are host arrays, whatever the data's namespace.
+        dtype = host_dtype(dtype)
+        coef_init, intercept_init = to_numpy(coef_init), to_numpy(intercept_init)
         shape = (n_features,) if self._squeeze_targets else (n_targets, n_features)
         W = np.zeros((n_targets, n_features + 1), dtype=dtype)
         if coef_init is not None:
@@ -215,11 +219,13 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def _current_params(self, dtype):
         """``W`` from the fitted ``coef_`` and ``intercept_`` (for partial_fit):
         the last iterate, not the average, when averaging."""
+        dtype = host_dtype(dtype)
         iterate = getattr(self, "_iterate", None)
         if iterate is not None:
-            return np.ascontiguousarray(iterate, dtype=dtype)
-        coef = np.asarray(self.coef_, dtype=dtype).reshape(self._n_targets, -1)
-        intercept = np.asarray(self.intercept_, dtype=dtype).reshape(-1)
+            return np.ascontiguousarray(to_numpy(iterate), dtype=dtype)
+        coef = np.asarray(to_numpy(self.coef_), dtype=dtype)
+        coef = coef.reshape(self._n_targets, -1)
+        intercept = np.asarray(to_numpy(self.intercept_), dtype=dtype).reshape(-1)
         return np.ascontiguousarray(np.column_stack([coef, intercept]))
 
     # -- fitting ------------------------------------------------------------------
@@ -297,6 +303,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 train, W, settings, self._rng, state, validation, monitor
             )
         self._set_fitted_attributes(W, result, settings, append)
+        kind_of(X).publish_fitted(self, X)
         context.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
@@ -329,8 +336,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         attributes = {
             **self._fitted_attributes(model, None),
             **result.history.attributes(
-                vars(self), append=append, squeeze=self._squeeze_targets,
-                stacklevel=6,
+                self._host_attributes(), append=append,
+                squeeze=self._squeeze_targets, stacklevel=6,
             ),
             "learning_rate_": result.learning_rate,
             "optimizer_": settings.optimizer,
@@ -344,6 +351,17 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         }  # fmt: skip
         for name, value in attributes.items():
             setattr(self, name, value)
+
+    def _host_attributes(self):
+        """``vars(self)`` itself, or after a fit on a device a copy with the
+        fitted arrays on the host (the histories a ``partial_fit`` extends)."""
+        state = vars(self)
+        on_host = {name: to_numpy(value) for name, value in state.items()}
+        # The same dictionary when nothing moved: the histories' growth
+        # buffers belong to it (``_history._extended``).
+        if all(on_host[name] is value for name, value in state.items()):
+            return state
+        return on_host
 
     def _history_bytes(self):
         """Memory taken by the recorded parameters."""
@@ -447,6 +465,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # PyTorch, CuPy and other array-API arrays are fitted on their device
+        # by the batch and mini-batch solvers (per-sample SGD is compiled for
+        # NumPy arrays only).
+        tags.array_api_support = self.solver != "sgd"
         return tags
 
     def _stratify(self, y):

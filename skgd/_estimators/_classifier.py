@@ -7,12 +7,14 @@ import numpy as np
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import _fit_context
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.utils._array_api import check_same_namespace, get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import check_is_fitted
 
 from .._backends import kind_of, rowwise
+from .._backends._array_api import host_dtype
 from .._backends._checks import check_csr_structure
 from .._losses import CLASSIFICATION_LOSSES, LossParameters
 from .._losses import LOSSES as LOSS_DESCRIPTIONS
@@ -44,19 +46,60 @@ _ROWS_PER_BLOCK = 8192
 def _accuracy_sums(X, Y, sample_weight, rows, W):
     """``[sum of the weights of the rows W classifies correctly, sum of the
     weights]`` over ``rows`` (all rows when ``None``) of the encoded ``Y``."""
-    if rows is None:
-        rows = np.arange(X.shape[0])
+    if rows is None:  # (all of them: a chunk, or the rows on a device)
+        return _block_accuracy_sums(X, Y, sample_weight, W)
     sums = np.zeros(2)
     for start in range(0, len(rows), _ROWS_PER_BLOCK):
         block = rows[start : start + _ROWS_PER_BLOCK]
-        scores = X[block] @ W[:, :-1].T + W[:, -1]
-        Y_block, weights = Y[block], sample_weight[block]
-        if W.shape[0] == 1:
-            correct = (scores[:, 0] > 0) == (Y_block[:, 0] > 0)
-        else:
-            correct = scores.argmax(axis=1) == Y_block.argmax(axis=1)
-        sums += [np.dot(correct, weights), weights.sum()]
+        sums += _block_accuracy_sums(X[block], Y[block], sample_weight[block], W)
     return sums
+
+
+def _block_accuracy_sums(X, Y, weights, W):
+    """``_accuracy_sums`` of all the rows of ``X`` (of any array namespace;
+    ``W`` in the same)."""
+    xp, _ = get_namespace(Y, weights, W)
+    scores = X @ W[:, :-1].T + W[:, -1]
+    if W.shape[0] == 1:
+        correct = (scores[:, 0] > 0) == (Y[:, 0] > 0)
+    else:
+        correct = xp.argmax(scores, axis=1) == xp.argmax(Y, axis=1)
+    right = xp.sum(xp.where(correct, weights, xp.zeros_like(weights)))
+    return np.array([float(right), float(xp.sum(weights))])
+
+
+def _array_log_softmax(xp, scores):
+    largest = xp.max(scores, axis=1, keepdims=True)
+    shifted = scores - largest
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+
+
+def _array_probabilities(scores, loss):
+    """``predict_proba`` of the decision values of an array-API namespace."""
+    xp, _ = get_namespace(scores)
+    if loss == "log_loss":
+        if scores.shape[1] > 1:
+            return xp.exp(_array_log_softmax(xp, scores))
+        positive = 1.0 / (1.0 + xp.exp(-scores[:, 0]))
+        return xp.stack([1.0 - positive, positive], axis=1)
+    proba = (xp.clip(scores, -1.0, 1.0) + 1.0) / 2.0
+    if scores.shape[1] == 1:
+        return xp.stack([1.0 - proba[:, 0], proba[:, 0]], axis=1)
+    total = xp.sum(proba, axis=1, keepdims=True)
+    # Every class's score at or below -1: no information, uniform.
+    proba = xp.where(total == 0.0, xp.ones_like(proba), proba)
+    return proba / xp.sum(proba, axis=1, keepdims=True)
+
+
+def _array_log_probabilities(scores):
+    """``predict_log_proba`` of the log loss's decision values of an
+    array-API namespace."""
+    xp, _ = get_namespace(scores)
+    if scores.shape[1] > 1:
+        return _array_log_softmax(xp, scores)
+    z = scores[:, 0]
+    zero = xp.zeros_like(z)
+    return xp.stack([-xp.logaddexp(zero, z), -xp.logaddexp(zero, -z)], axis=1)
 
 
 def _has_probabilities(estimator):
@@ -367,7 +410,11 @@ class GDClassifier(LinearClassifierMixin, SparseCoefMixin, BaseGD):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
+        check_is_fitted(self)
+        check_same_namespace(X, self, attribute="coef_", method="predict_proba")
         scores = self._decision_matrix(X)
+        if not isinstance(scores, np.ndarray):
+            return _array_probabilities(scores, self.loss)
         if self.loss == "log_loss":
             if scores.shape[1] == 1:
                 positive = expit(scores[:, 0])
@@ -400,10 +447,17 @@ class GDClassifier(LinearClassifierMixin, SparseCoefMixin, BaseGD):
         log_proba : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.
         """
+        check_is_fitted(self)
+        check_same_namespace(X, self, attribute="coef_", method="predict_log_proba")
         if self.loss != "log_loss":
+            proba = self.predict_proba(X)
+            if not isinstance(proba, np.ndarray):
+                return get_namespace(proba)[0].log(proba)
             with np.errstate(divide="ignore"):
-                return np.log(self.predict_proba(X))
+                return np.log(proba)
         scores = self._decision_matrix(X)
+        if not isinstance(scores, np.ndarray):
+            return _array_log_probabilities(scores)
         if scores.shape[1] == 1:
             z = scores[:, 0]
             return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
@@ -485,6 +539,7 @@ class GDClassifier(LinearClassifierMixin, SparseCoefMixin, BaseGD):
         one-vs-rest."""
         n_classes = self._check_n_classes()
         n_columns = 1 if n_classes == 2 else n_classes
+        dtype = host_dtype(dtype)  # (the labels are on the host)
         return kind_of(y).map_labels(y, self._encode_labels, n_columns, dtype)
 
     def _encode_labels(self, y, dtype):
@@ -512,4 +567,5 @@ class GDClassifier(LinearClassifierMixin, SparseCoefMixin, BaseGD):
         """The decision values as a 2-D array, one column per weight vector."""
         check_is_fitted(self)
         scores = self.decision_function(X)
-        return scores.reshape(len(scores), -1)
+        xp, _ = get_namespace(scores)
+        return xp.reshape(scores, (scores.shape[0], -1))

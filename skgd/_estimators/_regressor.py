@@ -4,6 +4,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._array_api import check_same_namespace, get_namespace
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -248,11 +249,16 @@ class GDRegressor(RegressorMixin, BaseGD):
             Predicted values.
         """
         check_is_fitted(self)
+        check_same_namespace(X, self, attribute="coef_", method="predict")
+        xp, _ = get_namespace(X)
         X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+            self, X, accept_sparse="csr", dtype=[xp.float64, xp.float32], reset=False
         )
         check_csr_structure(X)
-        return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
+        if isinstance(self.coef_, np.ndarray):
+            return X @ np.asarray(self.coef_, dtype=X.dtype).T + self.intercept_
+        coef = xp.astype(self.coef_, X.dtype)
+        return X @ (coef.T if coef.ndim == 2 else coef) + self.intercept_
 
     def _loss_scale_vs_sgd(self):
         return 2.0 if self.loss in ("squared_error", "huber") else 1.0
