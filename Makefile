@@ -1,18 +1,19 @@
 # Every target sets up what it needs in a local virtual environment, .venv:
 # skgd in editable mode with what the target uses (the demo: skgd's own
-# dependencies; the tests: the test, torch and Dask extras; EXTRAS=test skips
-# torch and Dask, whose tests are then skipped).
+# dependencies; the tests: the test, torch, Dask and array-API extras;
+# EXTRAS=test skips torch, Dask and array_api_strict, whose tests are then
+# skipped).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test,torch,dask
+EXTRAS ?= test,torch,dask,array-api
 
 BASE_STAMP := $(VENV)/.base-installed
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint bench bench-dask docs precompile clean
+.PHONY: help demo test lint bench bench-dask bench-device docs precompile clean
 
 help:
 	@echo "skgd: gradient descent you can see, for scikit-learn."
@@ -22,6 +23,7 @@ help:
 	@echo "  make docs        build the HTML documentation (runs every tutorial)"
 	@echo "  make bench       time the kernels and the start-up against their peers"
 	@echo "  make bench-dask  time the Dask batch epoch against the in-memory one"
+	@echo "  make bench-device  time epochs on PyTorch tensors (a CUDA GPU if any)"
 	@echo "  make precompile  compile the kernels into numba's cache ahead"
 	@echo "  make clean       remove .venv, the builds and the compiled kernels"
 	@echo
@@ -62,6 +64,11 @@ bench: $(STAMP)
 # The batch solver on a two-worker Dask LocalCluster (docs: Scaling out).
 bench-dask: $(STAMP)
 	$(PY) benchmarks/scaling_out.py
+
+# Epochs on PyTorch tensors: a CUDA GPU where there is one, else the CPU
+# (docs: Performance).
+bench-device: $(STAMP)
+	$(PY) benchmarks/device_epoch.py
 
 precompile: $(BASE_STAMP)
 	$(PY) -m skgd precompile

@@ -286,3 +286,18 @@ def test_array_api_strict_input_imports_no_torch():
         "assert 'torch' not in sys.modules and 'cupy' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_displays_draw_a_device_fit_with_host_data():
+    from skgd.plotting import LossCurveDisplay, LossSurfaceDisplay
+
+    X, y = regression_data()
+    X = X[:, :1]
+    with config_context(array_api_dispatch=True):
+        fitted = GDRegressor(max_iter=20, tol=None).fit(xps.asarray(X), xps.asarray(y))
+    reference = GDRegressor(max_iter=20, tol=None).fit(X, y)
+    curve = LossCurveDisplay.from_estimator(fitted)
+    assert_allclose(curve.losses[0], reference.loss_history_, rtol=1e-10)
+    surface = LossSurfaceDisplay.from_estimator(fitted, X, y)
+    expected = LossSurfaceDisplay.from_estimator(reference, X, y)
+    assert_allclose(surface.path, expected.path, rtol=1e-10, atol=1e-12)

@@ -87,3 +87,24 @@ def test_scaling_out_smoke_run_prints_the_table():
     # The Dask fit and the in-memory fit make the same updates.
     difference = float(re.search(r"coef differ by (\S+)", out)[1])
     assert difference < 1e-12
+
+
+def test_device_epoch_smoke_run_prints_the_table():
+    pytest.importorskip("torch")
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / "device_epoch.py"), "--quick"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
+    for row in (
+        "batch epoch, sgd",
+        "batch epoch, adam",
+        "PyTorch loop by hand",
+        "minibatch(256) epoch",
+    ):
+        assert row in out
+    # The device fit makes the NumPy fit's updates (float32 here).
+    difference = float(re.search(r"NumPy fit: (\S+) \(relative\)", out)[1])
+    assert difference < 1e-5

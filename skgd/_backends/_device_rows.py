@@ -131,7 +131,7 @@ class DeviceRows:
         Z = X @ W[:, :n_features].T + W[:, n_features]
         values, derivatives = loss_arrays(loss, xp, Z, Y, loss_params)
         weights = weights[:, None]
-        losses = xp.sum(xp.astype(values * weights, xp.float64), axis=0)
+        losses = xp.sum(xp.astype(values * weights, xp.float64, copy=False), axis=0)
         if not gradient:
             return losses, None
         D = derivatives * weights
@@ -150,7 +150,9 @@ class DeviceRows:
         _, Y, weights = self._all_rows()
         xp = self.xp
         values, _ = loss_arrays(str(loss), xp, xp.zeros_like(Y), Y, loss_params)
-        losses = xp.sum(xp.astype(values * weights[:, None], xp.float64), axis=0)
+        losses = xp.sum(
+            xp.astype(values * weights[:, None], xp.float64, copy=False), axis=0
+        )
         return self._to_host(losses) / max(self.shape[0], 1)
 
     def reduce(self, function, *args):
@@ -179,7 +181,7 @@ class DeviceRows:
             s = s * weights
             out[0, :n_features] = self._to_host(s @ X)
             if fit_intercept:
-                out[0, n_features] = float(xp.sum(xp.astype(s, xp.float64)))
+                out[0, n_features] = float(xp.sum(xp.astype(s, xp.float64, copy=False)))
             out /= max(self.shape[0], 1)
 
         return matvec
@@ -193,7 +195,7 @@ class DeviceRows:
         n = X.shape[0]
         for start in range(0, n, _ROWS_PER_BLOCK):
             stop = min(start + _ROWS_PER_BLOCK, n)
-            block = xp.astype(X[start:stop, ...], xp.float64)
+            block = xp.astype(X[start:stop, ...], xp.float64, copy=False)
             norms.append(self._to_host(xp.sum(block * block, axis=1)))
         norms = np.concatenate(norms) if norms else np.zeros(0)
         if fit_intercept:
@@ -264,8 +266,8 @@ class _DeviceEpoch:
         )
         self.losses = self.losses + losses
         self.count += 1
-        W = xp.astype(self.W, xp.float64)
-        G = xp.astype(G, xp.float64) / X.shape[0]
+        W = xp.astype(self.W, xp.float64, copy=False)
+        G = xp.astype(G, xp.float64, copy=False) / X.shape[0]
         if config.l2:
             G = G + config.l2 * xp.where(self.penalised, W, xp.zeros_like(W))
         step = self.steps[min(k, self.steps.shape[0] - 1), :][:, None]
@@ -284,11 +286,11 @@ class _DeviceEpoch:
         self.slots = tuple(
             xp.where(updated, s, old) for s, old in zip(slots, self.slots, strict=True)
         )
-        self.W = xp.astype(xp.where(updated, new, W), self.rows.X.dtype)
+        self.W = xp.astype(xp.where(updated, new, W), self.rows.X.dtype, copy=False)
         start = config.average_start
         if start and self.count >= start:
             weight = 1.0 / (self.count - start + 1)
-            change = (xp.astype(self.W, xp.float64) - self.average) * weight
+            change = (xp.astype(self.W, xp.float64, copy=False) - self.average) * weight
             self.average = self.average + xp.where(
                 self.active, change, xp.zeros_like(change)
             )

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._backends._array_api import to_numpy
 from .._utils import final_estimator
 from ._loss_surface import (
     LossGrid,
@@ -24,7 +25,7 @@ def _fitted(estimator, X):
     if hasattr(estimator, "steps"):  # the final step sees the transformed X
         X = estimator[:-1].transform(X)
     estimator = final_estimator(estimator)
-    coef = np.asarray(estimator.coef_)
+    coef = np.asarray(to_numpy(estimator.coef_))
     if coef.ndim == 2 and coef.shape[0] != 1:
         raise ValueError(
             f"The gradient is drawn for one weight vector; this model has "
@@ -111,7 +112,8 @@ def _display_data(estimator, X, y, params, learning_rates, sample_weight, extent
     gradient = _gradient_at(estimator, X, y, sample_weight, params)
     rates = np.ravel(np.asarray([] if learning_rates is None else learning_rates))
     steps = params - np.outer(rates, gradient)
-    fitted = np.r_[np.ravel(estimator.coef_), np.ravel(estimator.intercept_)][:2]
+    coef, intercept = to_numpy(estimator.coef_), to_numpy(estimator.intercept_)
+    fitted = np.r_[np.ravel(coef), np.ravel(intercept)][:2]
     points = np.vstack([params, params - gradient, steps, fitted])
     axes = _grid_axes(points, extent, n)
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._backends._array_api import to_numpy
 from .._utils import final_estimator
 from ._animation import TEXT_BOX, finish_animation, frame_steps
 
@@ -273,8 +274,8 @@ class LossCurveDisplay:
         if names is None and len(fits) > 1:
             names = _differing_parameters(fits)
         display = cls(
-            losses=[fit.loss_history_ for fit in fits],
-            val_losses=[fit.val_loss_history_ for fit in fits],
+            losses=[to_numpy(fit.loss_history_) for fit in fits],
+            val_losses=[to_numpy(fit.val_loss_history_) for fit in fits],
             names=names,
             measured=[_measured(fit) for fit in fits],
         )

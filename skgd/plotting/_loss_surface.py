@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._backends._array_api import to_numpy
 from .._utils import final_estimator
 
 
@@ -52,13 +53,13 @@ def _parameter_names(estimator):
 def _fitted_vector(estimator):
     """The fitted parameters: the coefficients, then the intercept (if
     fitted), as ``_parameter_names``."""
-    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    coef = np.asarray(to_numpy(estimator.coef_), dtype=np.float64)
     if coef.ndim == 2 and coef.shape[0] != 1:
         raise ValueError(
             f"The loss surface is drawn for one weight vector; this model has "
             f"{coef.shape[0]} (one per target or class)."
         )
-    intercept = np.ravel(estimator.intercept_).astype(np.float64)
+    intercept = np.ravel(to_numpy(estimator.intercept_)).astype(np.float64)
     return np.r_[coef.ravel(), intercept[: int(estimator.fit_intercept)]]
 
 
@@ -67,8 +68,9 @@ def _path(estimator):
     ``_parameter_names``), or None."""
     if estimator.coef_history_ is None:
         return None
-    coef = estimator.coef_history_.reshape(len(estimator.coef_history_), -1)
-    intercept = estimator.intercept_history_.reshape(len(coef), -1)
+    coef = to_numpy(estimator.coef_history_)
+    coef = coef.reshape(len(coef), -1)
+    intercept = to_numpy(estimator.intercept_history_).reshape(len(coef), -1)
     intercept = intercept[:, : int(estimator.fit_intercept)]
     return np.column_stack([coef, intercept]).astype(np.float64)
 

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils import check_array, check_consistent_length
 
+from .._backends._array_api import to_numpy
 from .._utils import final_estimator
 
 #: One drawn epoch: its number, the values on the grid and the predictions at
@@ -377,7 +378,8 @@ class PredictionPathDisplay:
         drawn, y = check_array(X), np.asarray(y)
         check_consistent_length(drawn, y)
         classes = _supported_classes(estimator, fit, drawn)
-        coefs, intercepts = fit.coef_history_[rows], fit.intercept_history_[rows]
+        coefs = to_numpy(fit.coef_history_)[rows]
+        intercepts = to_numpy(fit.intercept_history_)[rows]
         grid = _grid(drawn, grid_size)
         names = getattr(estimator, "feature_names_in_", None)
         grid_values = _scores(estimator, _grid_points(grid, names), coefs, intercepts)
