@@ -123,3 +123,56 @@ def test_too_high_learning_rate_of_tutorial_004_diverges(tol):
     # the lowest of the history.
     kept_loss = np.mean((reg.intercept_ + reg.coef_[0] * x_train - y_train) ** 2)
     assert_allclose(kept_loss, reg.loss_history_.min(), rtol=1e-12)
+
+
+def test_sgd_in_data_order_printed_loss_of_lessons_002_003():
+    """Seeds 002 and 003: the per-sample loop prints, each epoch, the loss of
+    the last sample after its update; skgd gives the loop's ``w`` and, from
+    ``coef_history_``, the printed loss (tutorial plot_3b)."""
+    # Seed 003's data are sets: they iterate in data order (the loop relies on it).
+    assert list({1.0, 2.0, 3.0}) == X_DATA and list({2.0, 4.0, 6.0}) == Y_DATA
+    w, weights, printed, before = 1.0, [1.0], [], []
+    for _ in range(100):
+        for x, y in zip(X_DATA, Y_DATA):
+            before.append((x * w - y) ** 2)
+            grad = 2 * x * (x * w - y)
+            w = w - 0.01 * grad
+            weights.append(w)
+            loss = (x * w - y) ** 2
+        printed.append(loss)
+
+    reg = GDRegressor(
+        solver="sgd",
+        shuffle=False,
+        learning_rate=0.01,
+        max_iter=100,
+        tol=None,
+        fit_intercept=False,
+        record="update",
+    )
+    reg.fit(np.reshape(X_DATA, (-1, 1)), Y_DATA, coef_init=[1.0])
+    assert_allclose(reg.coef_, [w], rtol=1e-12)
+    assert reg.intercept_ == 0.0 and reg.t_ == 300
+    assert_allclose(reg.coef_history_[:, 0], weights, rtol=1e-12)
+    # The printed loss: the last sample's, with w at the end of each epoch.
+    rebuilt = (X_DATA[-1] * reg.coef_history_[3::3, 0] - Y_DATA[-1]) ** 2
+    assert_allclose(rebuilt, printed, rtol=1e-12)
+    assert_allclose(printed[0], 4.919240100095999, rtol=1e-12)  # the lesson's print
+    # ... which is not loss_history_ (the epoch's mean before each update).
+    epoch_means = np.reshape(before, (100, 3)).mean(axis=1)
+    assert_allclose(reg.loss_history_, epoch_means, rtol=1e-12)
+    assert not np.allclose(reg.loss_history_, printed)
+
+    # With an intercept (seed 002's exercise data, y = 3x + 2): w and b
+    # updated from the same error, as skgd does.
+    y_line = [5.0, 8.0, 11.0]
+    w, b = 1.0, 0.0
+    for _ in range(100):
+        for x, y in zip(X_DATA, y_line):
+            error = x * w + b - y
+            w, b = w - 0.01 * 2 * x * error, b - 0.01 * 2 * error
+    reg = GDRegressor(
+        solver="sgd", shuffle=False, learning_rate=0.01, max_iter=100, tol=None
+    )
+    reg.fit(np.reshape(X_DATA, (-1, 1)), y_line, coef_init=[1.0], intercept_init=0.0)
+    assert_allclose([reg.coef_[0], reg.intercept_], [w, b], rtol=1e-12)
