@@ -29,6 +29,7 @@ from sklearn.externals.array_api_compat import array_namespace, is_array_api_obj
 from sklearn.utils._array_api import (
     _convert_to_numpy,
     _is_numpy_namespace,
+    _max_precision_float_dtype,
     get_namespace_and_device,
     move_to,
 )
@@ -83,6 +84,13 @@ class ArrayAPI:
         if estimator.solver == "sgd":
             raise ValueError(SGD_ON_A_DEVICE)
         xp, _, device = get_namespace_and_device(X)
+        if _max_precision_float_dtype(xp, device) != xp.float64:
+            raise ValueError(
+                f"The device of X ({device}) has no float64, in which the "
+                "parameters and the optimizer's state are updated. Fit on a "
+                "device with float64 (a CUDA GPU, the CPU), or convert X and y "
+                "to NumPy arrays."
+            )
         # Numeric targets follow X; labels go to the host, where the classes
         # are found and encoded.
         y = move_to(y, xp=xp, device=device) if y_numeric else to_numpy(y)
@@ -150,6 +158,11 @@ class ArrayAPI:
         namespace and device of ``X``, as scikit-learn's array-API estimators
         keep them."""
         xp, _, device = get_namespace_and_device(X)
+        twins = {}
         for name, value in list(vars(estimator).items()):
             if isinstance(value, np.ndarray) and name != "classes_":
                 setattr(estimator, name, move_to(value, xp=xp, device=device))
+                if name in ("coef_history_", "intercept_history_"):
+                    twins[name] = value
+        # The histories' host arrays, which a partial_fit extends in place.
+        estimator._host_twins = twins

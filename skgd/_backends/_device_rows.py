@@ -4,18 +4,22 @@ Each batch is a handful of whole-array operations on the device: the decision
 values ``Z = X_b W^T`` (a matrix product in the dtype of ``X``), the loss's
 values and derivatives (``_losses._arrays``), the gradient ``D^T X_b`` and the
 rule's update (``optim._array_rules``), in float64 for the parameters and the
-optimizer's state as on the host. The batch solver is the same loop with one
-batch, on ``X`` itself. The parameters and the state go to the device at the
+optimizer's state as on the host; float32 products of rows are added in
+float64 a block of rows at a time (``transposed_product``), as the host adds
+its gradient in float64. The batch solver is the same loop with one batch, on
+``X`` itself. The parameters and the state go to the device at the
 start of an epoch and come back at its end; nothing of the size of ``X``
 crosses.
 
-A mini-batch costs a fixed number of operations whatever its size (about
-fifteen to thirty, by optimizer): each is one launch on a GPU, so small
-batches are bound by the launches, not by the data (see the user guide's
-"Arrays on a GPU").
+A mini-batch costs a fixed number of operations whatever its size (about 30
+to 45, by optimizer): each is one launch on a GPU, so small batches are bound
+by the launches, not by the data (see the user guide's "Arrays on a GPU").
+The training rows of early stopping are read in ``X`` itself, with weight 0
+elsewhere; its held-out rows (fewer) are copied once.
 """
 
 import copy
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.externals.array_api_compat import array_namespace
@@ -26,6 +30,40 @@ from ..optim._array_rules import array_update
 
 #: Rows read at a time where a whole-``X`` temporary would be needed.
 _ROWS_PER_BLOCK = 65536
+#: Rows whose float32 products are summed in float32 before the blocks' sums
+#: are added in float64 (as the host sums the gradient in float64).
+_ROWS_PER_FLOAT32_SUM = 4096
+
+
+class Batch(NamedTuple):
+    """Rows on the device: ``X``, ``Y`` and the weights; ``n_rows``, how many
+    are in use; ``masked``: the rows not in use are there, with weight 0 (the
+    training rows of early stopping are read in ``X`` itself)."""
+
+    X: object
+    Y: object
+    weights: object
+    n_rows: int
+    masked: bool = False
+
+
+def transposed_product(xp, D, X):
+    """``D^T X`` (float64, shape ``(D.shape[1], X.shape[1])``): in one product
+    for float64 ``X``; for float32, the products of blocks of rows in float32,
+    added in float64 (one batched product), so that the error does not grow
+    with the number of rows."""
+    if X.dtype == xp.float64 or X.shape[0] <= _ROWS_PER_FLOAT32_SUM:
+        return xp.astype(D.T @ X, xp.float64, copy=False)
+    size = _ROWS_PER_FLOAT32_SUM
+    n_blocks, n_full = X.shape[0] // size, X.shape[0] // size * size
+    D_blocks = xp.reshape(D[:n_full, ...], (n_blocks, size, D.shape[1]))
+    X_blocks = xp.reshape(X[:n_full, ...], (n_blocks, size, X.shape[1]))
+    products = xp.permute_dims(D_blocks, (0, 2, 1)) @ X_blocks
+    total = xp.sum(xp.astype(products, xp.float64), axis=0)
+    if n_full < X.shape[0]:
+        rest = D[n_full:, ...].T @ X[n_full:, ...]
+        total = total + xp.astype(rest, xp.float64)
+    return total
 
 
 def column_magnitudes(X):
@@ -57,13 +95,16 @@ class DeviceRows:
         self.every_row = rows is None
         n_rows = X.shape[0] if rows is None else len(rows)
         self.shape = (n_rows, X.shape[1])
-        self._X_rows = None
+        self._copy = None
 
     # -- moving arrays ------------------------------------------------------------
 
     def _to_device(self, array, dtype):
         """A host (or other-namespace) array on the device, as ``dtype``."""
         if not isinstance(array, np.ndarray):
+            if array_namespace(array) == self.xp:
+                array = self.xp.asarray(array, device=self.device)
+                return self.xp.astype(array, dtype, copy=False)
             array = _convert_to_numpy(array, array_namespace(array))
         return self.xp.asarray(np.asarray(array), dtype=dtype, device=self.device)
 
@@ -80,13 +121,15 @@ class DeviceRows:
         return self._rows
 
     def _all_rows(self):
-        """``(X, Y, weights)`` of the rows in use: ``X`` itself when they are
-        all of its rows, else a copy of them made once."""
-        if self.every_row:
-            return self.X, self.Y, self.weights
-        if self._X_rows is None:
-            self._X_rows = self._take(self._index(self._rows))
-        return self._X_rows
+        """The ``Batch`` of the rows in use: ``X`` itself when they are all of
+        its rows or most of them (early stopping's training rows, masked), else
+        a copy of them made once (its held-out rows)."""
+        n_rows = self.shape[0]
+        if self.every_row or 2 * n_rows > self.X.shape[0]:
+            return Batch(self.X, self.Y, self.weights, n_rows, not self.every_row)
+        if self._copy is None:
+            self._copy = Batch(*self._take(self._index(self._rows)), n_rows)
+        return self._copy
 
     def _index(self, rows):
         return self.xp.asarray(rows, device=self.device)
@@ -103,7 +146,7 @@ class DeviceRows:
         other._rows = rows
         other.every_row = False
         other.shape = (len(rows), self.shape[1])
-        other._X_rows = None
+        other._copy = None
         return other
 
     def for_epochs(self, batch_size, n_jobs):
@@ -122,55 +165,60 @@ class DeviceRows:
 
     # -- sums over the rows ---------------------------------------------------------
 
-    def _sums(self, loss, X, Y, weights, W, loss_params, gradient=True):
-        """``(each target's weighted loss summed over the rows, float64; the
-        summed gradient ``(n_targets, n_features + 1)`` in the dtype of X, or
-        None)``."""
-        xp = self.xp
+    def _sums(self, loss, batch, W, loss_params, gradient=True):
+        """``(each target's weighted loss summed over the ``batch``'s rows,
+        the summed gradient of shape ``(n_targets, n_features + 1)`` or
+        None)``, float64."""
+        xp, X = self.xp, batch.X
         n_features = X.shape[1]
         Z = X @ W[:, :n_features].T + W[:, n_features]
-        values, derivatives = loss_arrays(loss, xp, Z, Y, loss_params)
-        weights = weights[:, None]
-        losses = xp.sum(xp.astype(values * weights, xp.float64, copy=False), axis=0)
+        values, derivatives = loss_arrays(loss, xp, Z, batch.Y, loss_params)
+        weights = batch.weights[:, None]
+        values = values * weights
+        if batch.masked:  # (a row not in use counts for 0, even if not finite)
+            values = xp.where(weights > 0, values, xp.zeros_like(values))
+        losses = xp.sum(xp.astype(values, xp.float64, copy=False), axis=0)
         if not gradient:
             return losses, None
         D = derivatives * weights
-        G = xp.concat([D.T @ X, xp.sum(D, axis=0)[:, None]], axis=1)
+        if batch.masked:
+            D = xp.where(weights > 0, D, xp.zeros_like(D))
+        intercept = xp.sum(xp.astype(D, xp.float64, copy=False), axis=0)
+        G = xp.concat([transposed_product(xp, D, X), intercept[:, None]], axis=1)
         return losses, G
 
     def mean_loss(self, loss, W, loss_params):
         """Each target's weighted mean loss at ``W`` (host), as float64."""
-        X, Y, weights = self._all_rows()
-        W = self._to_device(W, X.dtype)
-        losses, _ = self._sums(str(loss), X, Y, weights, W, loss_params, False)
+        batch = self._all_rows()
+        W = self._to_device(W, batch.X.dtype)
+        losses, _ = self._sums(str(loss), batch, W, loss_params, gradient=False)
         return self._to_host(losses) / max(self.shape[0], 1)
 
     def zero_model_loss(self, loss, n_targets, loss_params):
         """``mean_loss`` at all-zero parameters, without reading ``X``."""
-        _, Y, weights = self._all_rows()
-        xp = self.xp
+        batch, xp = self._all_rows(), self.xp
+        Y, weights = batch.Y, batch.weights[:, None]
         values, _ = loss_arrays(str(loss), xp, xp.zeros_like(Y), Y, loss_params)
-        losses = xp.sum(
-            xp.astype(values * weights[:, None], xp.float64, copy=False), axis=0
-        )
+        values = xp.where(weights > 0, values * weights, xp.zeros_like(values))
+        losses = xp.sum(xp.astype(values, xp.float64, copy=False), axis=0)
         return self._to_host(losses) / max(self.shape[0], 1)
 
     def reduce(self, function, *args):
         """``function(X, Y, weights, rows, *args)`` on the device, NumPy
         arguments moved there (the classifier's validation accuracy)."""
-        X, Y, weights = self._all_rows()
+        batch = self._all_rows()
         args = [
-            self._to_device(a, X.dtype) if isinstance(a, np.ndarray) else a
+            self._to_device(a, batch.X.dtype) if isinstance(a, np.ndarray) else a
             for a in args
         ]
-        return function(X, Y, weights, None, *args)
+        return function(batch.X, batch.Y, batch.weights, None, *args)
 
     # -- the "auto" step ------------------------------------------------------------
 
     def covariance_matvec(self, fit_intercept):
         """``v, out -> out = C v`` on host vectors, two products with ``X`` on
         the device (see ``_engine._step_size``)."""
-        X, _, weights = self._all_rows()
+        X, _, weights, *_ = self._all_rows()
         xp, n_features = self.xp, X.shape[1]
 
         def matvec(v, out):
@@ -178,10 +226,11 @@ class DeviceRows:
             s = X @ coef
             if fit_intercept:
                 s = s + float(v[0, n_features])
-            s = s * weights
-            out[0, :n_features] = self._to_host(s @ X)
+            s = (s * weights)[:, None]
+            out[0, :n_features] = self._to_host(transposed_product(xp, s, X))[0]
             if fit_intercept:
-                out[0, n_features] = float(xp.sum(xp.astype(s, xp.float64, copy=False)))
+                total = xp.sum(xp.astype(s, xp.float64, copy=False))
+                out[0, n_features] = float(total)
             out /= max(self.shape[0], 1)
 
         return matvec
@@ -189,8 +238,7 @@ class DeviceRows:
     def weighted_squared_row_norms(self, fit_intercept):
         """``w_i ||x_i||**2`` of each row in use (a host array), a block of rows
         at a time."""
-        X = self._all_rows()[0]
-        xp = self.xp
+        X, xp = self.X, self.xp
         norms = []
         n = X.shape[0]
         for start in range(0, n, _ROWS_PER_BLOCK):
@@ -200,7 +248,7 @@ class DeviceRows:
         norms = np.concatenate(norms) if norms else np.zeros(0)
         if fit_intercept:
             norms += 1.0
-        return self.sample_weight[self.rows] * norms
+        return (self.sample_weight * norms)[self.rows]
 
     # -- the epoch ------------------------------------------------------------------
 
@@ -247,27 +295,27 @@ class _DeviceEpoch:
                 self._batch(index, start, min(start + batch_size, n))
                 for start in range(0, n, batch_size)
             )
-        for k, (X, Y, weights) in enumerate(batches):
-            self.update(k, X, Y, weights)
+        for k, batch in enumerate(batches):
+            self.update(k, batch)
         self.finish()
 
     def _batch(self, index, start, stop):
         rows = self.rows
         if index is None:
-            batch = slice(start, stop)
-            return rows.X[batch, ...], rows.Y[batch, ...], rows.weights[batch]
-        return rows._take(index[start:stop])
+            part = slice(start, stop)
+            return Batch(
+                rows.X[part, ...], rows.Y[part, ...], rows.weights[part], stop - start
+            )
+        return Batch(*rows._take(index[start:stop]), stop - start)
 
-    def update(self, k, X, Y, weights):
-        """The ``k``-th update of the epoch, on the batch ``(X, Y, weights)``."""
+    def update(self, k, batch):
+        """The ``k``-th update of the epoch, on the ``Batch`` ``batch``."""
         xp, fit, config = self.xp, self.fit, self.fit.config
-        losses, G = self.rows._sums(
-            str(fit.loss), X, Y, weights, self.W, config.loss_params
-        )
+        losses, G = self.rows._sums(str(fit.loss), batch, self.W, config.loss_params)
         self.losses = self.losses + losses
         self.count += 1
         W = xp.astype(self.W, xp.float64, copy=False)
-        G = xp.astype(G, xp.float64, copy=False) / X.shape[0]
+        G = G * (1.0 / batch.n_rows)
         if config.l2:
             G = G + config.l2 * xp.where(self.penalised, W, xp.zeros_like(W))
         step = self.steps[min(k, self.steps.shape[0] - 1), :][:, None]

@@ -348,20 +348,24 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             # The last iterate, which partial_fit continues from when the model
             # is the average.
             "_iterate": None if result.average is None else W.copy(),
+            "_host_twins": {},  # (see ``_host_attributes``)
         }  # fmt: skip
         for name, value in attributes.items():
             setattr(self, name, value)
 
     def _host_attributes(self):
-        """``vars(self)`` itself, or after a fit on a device a copy with the
-        fitted arrays on the host (the histories a ``partial_fit`` extends)."""
+        """``vars(self)``, the fitted arrays of a fit on a device put back on
+        the host (for the histories that a ``partial_fit`` extends): the very
+        dictionary, whose histories' growth buffers belong to it
+        (``_history._extended``); the host arrays the device ones were made
+        from are kept for that (``_host_twins``)."""
         state = vars(self)
-        on_host = {name: to_numpy(value) for name, value in state.items()}
-        # The same dictionary when nothing moved: the histories' growth
-        # buffers belong to it (``_history._extended``).
-        if all(on_host[name] is value for name, value in state.items()):
-            return state
-        return on_host
+        twins = state.get("_host_twins", {})
+        for name, value in list(state.items()):
+            on_host = to_numpy(value)
+            if on_host is not value:
+                state[name] = twins.get(name, on_host)
+        return state
 
     def _history_bytes(self):
         """Memory taken by the recorded parameters."""
@@ -460,6 +464,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         # a pickle: the histories themselves are in it.
         state = super().__getstate__()
         state.pop("_history_buffers", None)
+        state.pop("_host_twins", None)
         return state
 
     def __sklearn_tags__(self):

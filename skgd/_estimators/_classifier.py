@@ -64,6 +64,7 @@ def _block_accuracy_sums(X, Y, weights, W):
         correct = (scores[:, 0] > 0) == (Y[:, 0] > 0)
     else:
         correct = xp.argmax(scores, axis=1) == xp.argmax(Y, axis=1)
+    weights = xp.astype(weights, xp.float64, copy=False)
     right = xp.sum(xp.where(correct, weights, xp.zeros_like(weights)))
     return np.array([float(right), float(xp.sum(weights))])
 
