@@ -128,7 +128,7 @@ def test_too_high_learning_rate_of_tutorial_004_diverges(tol):
 def test_sgd_in_data_order_printed_loss_of_lessons_002_003():
     """Seeds 002 and 003: the per-sample loop prints, each epoch, the loss of
     the last sample after its update; skgd gives the loop's ``w`` and, from
-    ``coef_history_``, the printed loss (tutorial plot_3b)."""
+    ``coef_history_``, the printed loss (tutorial plot_06)."""
     # Seed 003's data are sets: they iterate in data order (the loop relies on it).
     assert list({1.0, 2.0, 3.0}) == X_DATA and list({2.0, 4.0, 6.0}) == Y_DATA
     w, weights, printed, before = 1.0, [1.0], [], []
