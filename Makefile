@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint bench bench-dask bench-device docs precompile clean
+.PHONY: help demo test lint bench bench-dask bench-device docs docs-zh docs-catalogues docs-check precompile clean
 
 help:
 	@echo "skgd: gradient descent you can see, for scikit-learn."
@@ -21,6 +21,8 @@ help:
 	@echo "  make demo        set up .venv (skgd and its dependencies) and run the demo"
 	@echo "  make test        set up .venv with the test extras; ruff and the whole test suite"
 	@echo "  make docs        build the HTML documentation (runs every tutorial)"
+	@echo "  make docs-zh     build its Chinese edition (docs/_build/html/zh_CN)"
+	@echo "  make docs-check  check the Chinese catalogues: complete and up to date"
 	@echo "  make bench       time the kernels and the start-up against their peers"
 	@echo "  make bench-dask  time the Dask batch epoch against the in-memory one"
 	@echo "  make bench-device  time epochs on PyTorch tensors (a CUDA GPU if any)"
@@ -57,6 +59,19 @@ $(DOCS_STAMP): $(STAMP)
 
 docs: $(DOCS_STAMP)
 	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
+
+# The Chinese edition of the teaching part, in docs/_build/html/zh_CN (the
+# language switch links the two); its catalogues: docs/locale/zh_CN.
+docs-zh: $(DOCS_STAMP)
+	$(PY) -m sphinx -E -W --keep-going -b html -D language=zh_CN docs docs/_build/html/zh_CN
+
+# New and changed English messages into the catalogues, for translating.
+docs-catalogues: $(DOCS_STAMP)
+	$(PY) docs/translations.py update
+
+# Fails on an untranslated or out-of-date message (CI).
+docs-check: $(DOCS_STAMP)
+	$(PY) docs/translations.py check
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -16,6 +16,7 @@ extensions = [
     "mathml",  # math as MathML at build time: no script, no network
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "i18n",  # the Chinese edition: figures, outputs, the language switch
 ]
 templates_path = ["_templates"]
 exclude_patterns = ["_build"]
@@ -26,6 +27,7 @@ html_title = "skgd"
 html_math_renderer = "mathml"
 html_theme_options = {
     "navigation_with_keys": False,
+    "navbar_end": ["theme-switcher", "navbar-icon-links", "language-switch"],
     # The wide benchmark tables get the page's whole width.
     "secondary_sidebar_items": {"performance": [], "scaling_out": []},
 }
@@ -48,7 +50,19 @@ sphinx_gallery_conf = {
     "write_computation_times": False,
     # The tutorials' animations, embedded as JavaScript players.
     "matplotlib_animations": True,
+    # Each edition draws its own figures (in its language): always run.
+    "run_stale_examples": True,
 }
+
+# The Chinese edition (``make docs-zh``, ``-D language=zh_CN``): one gettext
+# catalogue per page in locale/zh_CN/LC_MESSAGES, the code blocks included
+# (their comments are translated; ``translations.py check`` keeps the code).
+language = "en"
+locale_dirs = ["locale/"]
+gettext_compact = False
+gettext_uuid = False
+gettext_location = False
+gettext_additional_targets = ["literal-block"]
 
 # A fit that hits max_iter in a tutorial is part of the lesson, not a problem
 # with the docs.
