@@ -38,7 +38,9 @@ MISSING_FIGURE_TEXTS = DOCS / "_build" / "html" / "zh_CN" / "figure-texts-missin
 
 
 def is_teaching(page):
-    return any(page == p or (p.endswith("/") and page.startswith(p)) for p in TEACHING_PAGES)
+    return any(
+        page == p or (p.endswith("/") and page.startswith(p)) for p in TEACHING_PAGES
+    )
 
 
 def message_templates(workdir):
