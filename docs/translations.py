@@ -20,6 +20,7 @@ fuzzy text (the Chinese build itself fails on a figure text missing from it).
 """
 
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from i18n import FIGURES_CATALOGUE, TEACHING_PAGES  # noqa: E402
 
 LOCALE = DOCS / "locale"
 CATALOGUES = LOCALE / "zh_CN" / "LC_MESSAGES"
+BARE_REFERENCE = re.compile(r":\w+:`[^`]+`")
 MISSING_FIGURE_TEXTS = DOCS / "_build" / "html" / "zh_CN" / "figure-texts-missing.txt"
 
 
@@ -93,6 +95,12 @@ def update():
         path = CATALOGUES / f"{page}.po"
         catalogue = read(path)
         catalogue.obsolete.clear()  # removed from the page: no longer a message
+        for message in catalogue:
+            # A bare reference (the gallery's hidden toctree) is its own
+            # translation.
+            if message.id and BARE_REFERENCE.fullmatch(message.id):
+                message.string = message.id
+                message.flags.discard("fuzzy")
         write(path, catalogue)
     for po in CATALOGUES.rglob("*.po"):
         page = po.relative_to(CATALOGUES).with_suffix("").as_posix()
@@ -129,7 +137,12 @@ def code_tokens(source):
 
 
 def looks_like_code(text):
-    return ("\n" in text or "(" in text) and code_tokens(text) is not None
+    """Whether a message is a code block (Python that compiles, with a line
+    break, an assignment, an import or a method call: a title such as
+    "Glossary (术语表)" compiles too)."""
+    shaped = "\n" in text or "=" in text or "import " in text
+    shaped = shaped or re.search(r"\w\.\w+\(", text) is not None
+    return shaped and code_tokens(text) is not None
 
 
 def problems_of(page, pot_path):
