@@ -1,6 +1,6 @@
 """The Chinese edition's gettext catalogues: make them, update them, check them.
 
-    python docs/translations.py update  # make docs-catalogues
+    python docs/translations.py update [page ...]  # make docs-catalogues
     python docs/translations.py check   # make docs-check (CI)
 
 ``update`` extracts the messages of the teaching pages (``i18n.TEACHING_PAGES``:
@@ -76,9 +76,15 @@ def write(path, catalogue):
         write_po(f, catalogue, width=88, omit_header=False, include_previous=True)
 
 
-def update():
+def update(pages=()):
+    """Update the catalogues of ``pages`` (all the teaching pages when empty)."""
     with tempfile.TemporaryDirectory() as workdir:
         templates = message_templates(workdir)
+        unknown = set(pages) - set(templates)
+        if unknown:
+            sys.exit(f"not teaching pages: {sorted(unknown)}")
+        if pages:
+            templates = {page: templates[page] for page in pages}
         selected = Path(workdir) / "selected"
         for page, pot in templates.items():
             target = selected / f"{page}.pot"
@@ -102,6 +108,8 @@ def update():
                 message.string = message.id
                 message.flags.discard("fuzzy")
         write(path, catalogue)
+    if pages:
+        return
     for po in CATALOGUES.rglob("*.po"):
         page = po.relative_to(CATALOGUES).with_suffix("").as_posix()
         if po != FIGURES_CATALOGUE and page not in templates:
@@ -199,7 +207,7 @@ def check():
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
-        update()
+        update(sys.argv[2:])
     elif command == "check":
         sys.exit(check())
     else:

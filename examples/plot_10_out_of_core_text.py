@@ -10,6 +10,19 @@ does the same with the same updates: ``solver="sgd"`` with SGDClassifier's
 default step, ``learning_rate=1.0, lr_schedule="optimal"``, which keeps
 decaying across the ``partial_fit`` calls.
 
+What it teaches: fitting data that never fit in memory at once, one
+``partial_fit`` per batch, with the per-sample step that scikit-learn's
+``"optimal"`` schedule takes at update :math:`t`,
+
+.. math::
+
+    \\eta_t = \\frac{1}{\\alpha \\, (t_0 + t)},
+
+where :math:`\\alpha` is the penalty's strength and :math:`t_0` is
+scikit-learn's heuristic from the loss. No source lesson covers it: it is the
+last tutorial of the course, for practitioners, and builds on the
+classification tutorial (:ref:`sphx_glr_auto_examples_plot_09_classification.py`).
+
 No corpus can be downloaded here, so we write one: three topics, each a
 Zipf-distributed vocabulary of its own mixed with words every topic uses,
 from a fixed seed.
