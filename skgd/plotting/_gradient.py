@@ -199,8 +199,9 @@ class GradientDisplay:
     Notes
     -----
     Lesson 004 measures the slopes on its grid (``-2.90`` and ``-1.79``, the
-    change of the loss over one cell); the slopes here are the exact partial
-    derivatives, the estimator's own gradient (``-3.04`` and ``-1.83``).
+    change of the loss over two cells, 0.12, divided by it); the slopes here
+    are the exact partial derivatives, the estimator's own gradient
+    (``-3.04`` and ``-1.83``).
 
     Examples
     --------
