@@ -44,7 +44,7 @@ lesson keeps its variable names, with its comments translated to English.
 #   (``solver="minibatch"`` with ``batch_size``);
 # * **backpropagation** computes the gradient by the chain rule, as in step 3
 #   below.
-#
+
 # %%
 # The model and the data
 # ----------------------
