@@ -183,6 +183,7 @@ def check():
         problems = []
         for page, pot in templates.items():
             problems += problems_of(page, pot)
+        n_messages = sum(len([m for m in read(p) if m.id]) for p in templates.values())
     for po in CATALOGUES.rglob("*.po"):
         page = po.relative_to(CATALOGUES).with_suffix("").as_posix()
         if po != FIGURES_CATALOGUE and page not in templates:
@@ -193,7 +194,6 @@ def check():
         for message in read(FIGURES_CATALOGUE):
             if message.id and (not message.string or message.fuzzy):
                 problems.append(f"figures: untranslated: {message.id[:70]!r}")
-    n_messages = sum(len([m for m in read(p) if m.id]) for p in templates.values())
     if problems:
         print("\n".join(problems))
         print(f"{len(problems)} problems in the Chinese catalogues "
