@@ -173,7 +173,11 @@ class GDRegressor(RegressorMixin, BaseGD):
             Training data. C-contiguous float32 or float64 arrays, and CSR
             matrices of those dtypes, are used without a copy. A Dask array or
             DataFrame (``solver="batch"`` only) is fitted where its chunks
-            lie, by a map-reduce per epoch; see :doc:`/scaling_out`.
+            lie, by a map-reduce per epoch; see :doc:`/scaling_out`. Under
+            scikit-learn's ``array_api_dispatch``, a PyTorch tensor, CuPy
+            array or other array-API array is fitted on its device
+            (``solver="batch"`` or ``"minibatch"``), and the fitted arrays
+            are of its namespace; see the user guide's "Arrays on a GPU".
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
